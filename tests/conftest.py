@@ -1,0 +1,63 @@
+"""Shared fixtures: the real data in ../shared/data, the sample data, and fresh stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cpl_data.cpl import CplImport, read_cpl
+from cpl_data.real_data import shared_data_dir
+from cpl_data.sample import sample_cpl
+from eligibility.cpl import Cpl
+from eligibility.reference import Reference
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+SHARED = shared_data_dir()
+CPL_DIR = SHARED / "cpl"
+DUIS_DIR = SHARED / "duis"
+REAL_CSV = CPL_DIR / "CPL_v2.051_2022-09-21__saveable-in-CSV__ParserChallenge.csv"
+REAL_SHEET = CPL_DIR / "CPL_v2.051_2022-09-21__sheet_Central_Products_List.csv"
+REAL_HISTORY = CPL_DIR / "CPL_v2.051_2022-09-21__sheet_Version_Control.csv"
+REAL_WORKBOOK = CPL_DIR / "CPL_v2.051_2022-09-21__workbook_rebuilt.xlsx"
+MANGLED = CPL_DIR / "CPL_v2.051_2022-09-21__MANGLED-leading-zeros__Nested_hash.csv"
+DICTIONARY = CPL_DIR / "CPL_v2.051_2022-09-21__sheet_CPL_New_Entry__data-dictionary.csv"
+SAMPLE_DIR = REPO / "sample"
+
+
+@pytest.fixture(scope="session")
+def real_import() -> CplImport:
+    """The real CPL v2.051, read from its workbook (history from its own sheet)."""
+    return read_cpl(REAL_WORKBOOK)
+
+
+@pytest.fixture(scope="session")
+def real_cpl(real_import: CplImport) -> Cpl:
+    """The real CPL v2.051 with its timeline."""
+    return real_import.cpl
+
+
+@pytest.fixture(scope="session")
+def real_reference(real_cpl: Cpl) -> Reference:
+    """The real CPL without a catalogue."""
+    return Reference(real_cpl)
+
+
+@pytest.fixture(scope="session")
+def sample_import() -> CplImport:
+    """The sample CPL as committed in sample/."""
+    return read_cpl(SAMPLE_DIR / "sample-cpl.csv", SAMPLE_DIR / "sample-cpl-version-control.csv")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite store."""
+    return f"sqlite:///{tmp_path / 'hubcheck.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def sample_generated() -> Cpl:
+    """The sample CPL straight from its generator (undated)."""
+    return sample_cpl()
