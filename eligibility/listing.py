@@ -1,0 +1,119 @@
+"""A Device Model's firmware versions at a date: what ``hubcheck cpl versions`` shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from eligibility.errors import NotFound
+from eligibility.identifiers import DeviceModel
+from eligibility.reference import Reference, ReferenceInfo
+from eligibility.releases import Release
+from eligibility.window import Window, support_window
+
+__all__ = ["EntryListing", "ModelListing", "VersionListing", "model_listing"]
+
+
+class EntryListing(BaseModel):
+    """One CPL entry of a version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    status: str
+    listed_on: date | None
+    removed_on: date | None
+    smets_chts: str | None
+    gbcs: str | None
+    on_cpl: bool
+
+
+class VersionListing(BaseModel):
+    """One firmware version of the model, in release order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    firmware: str
+    display: str
+    listed_on: date | None
+    removed_on: date | None
+    on_cpl: bool
+    in_production: bool
+    window_role: str | None
+    smets_chts: tuple[str, ...]
+    gbcs: tuple[str, ...]
+    future: bool
+    entries: tuple[EntryListing, ...]
+
+
+class ModelListing(BaseModel):
+    """Every firmware version of a Device Model with the window at ``date``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    manufacturer: str
+    model: str
+    device_types: tuple[str, ...]
+    date: date
+    display_format: str | None
+    versions: tuple[VersionListing, ...]
+    window: Window
+    reference: ReferenceInfo
+
+
+def _unique(values: list[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _version(rel: Release, d: date, window: Window, display: str) -> VersionListing:
+    return VersionListing(
+        firmware=rel.firmware,
+        display=display,
+        listed_on=rel.listed_on,
+        removed_on=rel.removed_on,
+        on_cpl=rel.on_cpl(d),
+        in_production=rel.in_production(d),
+        window_role=window.role(rel.firmware),
+        smets_chts=_unique([e.smets_chts for e in rel.entries]),
+        gbcs=_unique([e.gbcs for e in rel.entries]),
+        future=rel.future,
+        entries=tuple(
+            EntryListing(
+                number=e.label,
+                status=e.status,
+                listed_on=e.listed_on,
+                removed_on=e.removed_on,
+                smets_chts=e.smets_chts,
+                gbcs=e.gbcs,
+                on_cpl=e.on_cpl(d),
+            )
+            for e in rel.entries
+        ),
+    )
+
+
+def model_listing(
+    reference: Reference, device_model: DeviceModel, d: date, window_back: int = 1
+) -> ModelListing:
+    """The model's versions in release order with entries, CPL status at ``d`` and the window.
+
+    Raises NotFound when no CPL entry has this manufacturer and model.
+    """
+    releases = reference.releases(device_model)
+    if releases is None:
+        raise NotFound(
+            f"Device Model {device_model} is not on CPL {reference.cpl.version}: no entry has manufacturer "
+            f"{device_model.manufacturer} and model {device_model.model}"
+        )
+    window = support_window(releases, d, window_back)
+    return ModelListing(
+        manufacturer=device_model.manufacturer,
+        model=device_model.model,
+        device_types=_unique([e.device_type for r in releases.releases for e in r.entries]),
+        date=d,
+        display_format=releases.display_format,
+        versions=tuple(_version(r, d, window, releases.display(r.firmware)) for r in releases.releases),
+        window=window,
+        reference=reference.info,
+    )
