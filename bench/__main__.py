@@ -1,0 +1,13 @@
+"""Run every benchmark in turn: ``make bench``."""
+
+from __future__ import annotations
+
+from bench import import_cpl
+
+
+def main() -> None:
+    import_cpl.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""``hubcheck cpl ...`` and ``catalogue ...`` end to end, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from tests.conftest import MANGLED, REAL_CSV, REAL_HISTORY, REAL_WORKBOOK, SAMPLE_DIR
+
+
+def run(db: str, *args: str) -> int:
+    return main(["--db", db, *args])
+
+
+def test_import_prints_a_summary(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "cpl", "import", str(REAL_WORKBOOK)) == 0
+    out, err = capsys.readouterr()
+    assert "CPL 2.051 imported" in out
+    assert "729" in out
+    assert "Communications Hub" in out
+    assert "Current 694, Removed 35" in out
+    assert "5 warning(s)" in err
+    assert "entry 000001: no Version Control note adds it" in err
+
+
+def test_import_json_and_reimport_noop(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "--json", "cpl", "import", str(REAL_CSV), "--history", str(REAL_HISTORY)) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["entries"], first["created"], first["dated"]) == (729, True, 725)
+    assert run(db_url, "--json", "cpl", "import", str(REAL_WORKBOOK)) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["created"] is False  # the workbook is the same CPL as the CSV + history
+
+
+def test_mangled_refused_exit_2(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "cpl", "import", str(REAL_WORKBOOK)) == 0
+    capsys.readouterr()
+    assert run(db_url, "cpl", "import", str(MANGLED)) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "the CPL was not imported (1341 problem(s))" in err
+    assert "row 483, column Device_Type.name: value 'octopus.cs'" in err
+    assert run(db_url, "--json", "cpl", "list") == 0
+    assert [v["version"] for v in json.loads(capsys.readouterr().out)] == ["2.051"]
+
+
+def test_missing_file_is_bad_input(db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(db_url, "cpl", "import", str(tmp_path / "nope.csv")) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_versions_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(db_url, "cpl", "import", str(REAL_WORKBOOK))
+    capsys.readouterr()
+    code = run(
+        db_url,
+        "--json",
+        "cpl",
+        "versions",
+        "--manufacturer",
+        "1086",
+        "--model",
+        "54311f52",
+        "--date",
+        "2022-09-01",
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [v["firmware"] for v in doc["versions"]][-3:] == ["0C1D0000", "0C240000", "0D050002"]
+    assert doc["window"] == {
+        "date": "2022-09-01",
+        "n": "0D050002",
+        "older": ["0C240000"],
+        "n_plus_1": None,
+        "n_minus_1": "0C240000",
+        "members": ["0C240000", "0D050002"],
+    }
+    last = doc["versions"][-1]
+    assert last["entries"][0] == {
+        "number": "000715",
+        "status": "Current",
+        "listed_on": "2022-08-30",
+        "removed_on": None,
+        "smets_chts": "CHTS V1.3",
+        "gbcs": "GBCS Version 3.2",
+        "on_cpl": True,
+    }
+    assert last["window_role"] == "N"
+    assert doc["reference"]["cpl_version"] == "2.051"
+
+
+def test_versions_human(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(
+        db_url,
+        "cpl",
+        "import",
+        str(SAMPLE_DIR / "sample-cpl.csv"),
+        "--history",
+        str(SAMPLE_DIR / "sample-cpl-version-control.csv"),
+    )
+    run(db_url, "catalogue", "import", str(SAMPLE_DIR / "sample-catalogue.toml"))
+    capsys.readouterr()
+    assert (
+        run(
+            db_url, "cpl", "versions", "--manufacturer", "F0A1", "--model", "A1010100", "--date", "2026-11-28"
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "03010000 (3.1.0.0)" in out
+    assert "window: N-1=02020000, N=03000000, N+1=03010000" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--manufacturer", "1086", "--model", "54311G52"], "'G' is not a hex digit"),
+        (["--manufacturer", "108", "--model", "54311F52"], "manufacturer"),
+        (
+            ["--manufacturer", "1086", "--model", "54311F52", "--date", "01/09/2022"],
+            "--date: '01/09/2022' is not a date; expected YYYY-MM-DD",
+        ),
+        (["--manufacturer", "FFFF", "--model", "54311F52"], "not on CPL 2.051"),
+    ],
+)
+def test_versions_bad_input(
+    db_url: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    run(db_url, "cpl", "import", str(REAL_WORKBOOK))
+    capsys.readouterr()
+    assert run(db_url, "cpl", "versions", *args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_cpl_yet(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "cpl", "versions", "--manufacturer", "1086", "--model", "54311F52") == 2
+    assert "hubcheck cpl import FILE" in capsys.readouterr().err
+
+
+def test_catalogue_errors_exit_2(db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(db_url, "cpl", "import", str(REAL_WORKBOOK))
+    bad = tmp_path / "c.toml"
+    bad.write_text(
+        '[[model]]\nmanufacturer = "1086"\nmodel = "54311F52"\n[[model.release]]\nfirmware = "0D050003"\n'
+    )
+    capsys.readouterr()
+    assert run(db_url, "catalogue", "import", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert "line 5, column model[0].release[0].firmware" in err
