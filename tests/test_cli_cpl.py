@@ -150,3 +150,13 @@ def test_catalogue_errors_exit_2(db_url: str, capsys: pytest.CaptureFixture[str]
     assert run(db_url, "catalogue", "import", str(bad)) == 2
     err = capsys.readouterr().err
     assert "line 5, column model[0].release[0].firmware" in err
+
+
+def test_usage_errors_exit_2(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "cpl", "versions", "--manufacturer", "1086") == 2
+    assert "--model" in capsys.readouterr().err
+    assert (
+        run(db_url, "cpl", "versions", "--manufacturer", "1086", "--model", "54311F52", "--window-back", "-1")
+        == 2
+    )
+    assert run(db_url, "no-such-command") == 2

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated
 
-import click
 import typer
 
 from api.cli import _cpl, _synth
@@ -64,25 +63,17 @@ def _report(exc: HubcheckError) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns (and exits with) the exit code."""
+    """Run the CLI; returns the exit code (and exits with it when run as the console script)."""
     command = typer.main.get_command(app)
     try:
-        rv = command.main(
-            args=list(argv) if argv is not None else None, prog_name="hubcheck", standalone_mode=False
-        )
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        code = EXIT_BAD_INPUT
-    except click.ClickException as exc:
-        exc.show()
-        code = EXIT_BAD_INPUT
+        command(args=list(argv) if argv is not None else None, prog_name="hubcheck")
+        code = EXIT_OK  # pragma: no cover - click's standalone mode always raises SystemExit
+    except SystemExit as exc:
+        # click exits 2 on usage errors (unknown option, missing argument, bad choice)
+        code = exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_BAD_INPUT)
     except HubcheckError as exc:
         _report(exc)
         code = EXIT_BAD_INPUT
-    else:
-        code = rv if isinstance(rv, int) else EXIT_OK
     if argv is None:
         sys.exit(code)
     return code
