@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import import_cpl
+from bench import engine, import_cpl
 
 
 def main() -> None:
     import_cpl.main()
+    engine.main()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,7 +40,7 @@ class Reference:
     def __post_init__(self) -> None:
         self._entries = self.cpl.by_model()
 
-    @property
+    @cached_property
     def info(self) -> ReferenceInfo:
         """The CPL version and catalogue name, for a result's ``reference`` field."""
         return ReferenceInfo(

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _cpl, _synth
+from api.cli import _check, _cpl, _synth
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
@@ -51,6 +51,8 @@ def _global(
 
 app.add_typer(_cpl.cpl_app, name="cpl")
 app.add_typer(_cpl.catalogue_app, name="catalogue")
+app.command("check")(_check.check)
+app.command("plan")(_check.plan)
 app.command("synth")(_synth.synth)
 
 

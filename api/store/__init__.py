@@ -16,12 +16,13 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, select, upd
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from api.store.schema import catalogues, cpl_entries, cpl_history, cpl_versions, metadata
+from api.store.schema import catalogues, cpl_entries, cpl_history, cpl_versions, inventory, metadata
 from cpl_data.catalogue import CatalogueImport, load_catalogue
 from cpl_data.cpl import CplImport
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
-from eligibility.errors import DataError, InputError, ReferenceDataMissing
+from eligibility.errors import DataError, InputError, NotFound, ReferenceDataMissing
+from eligibility.verdict import DeviceRecord, Hub
 
 __all__ = ["ENV_DB", "ImportOutcome", "Store", "default_db_path", "resolve_db_url"]
 
@@ -234,3 +235,57 @@ class Store:
         """Make no catalogue active (verdicts then use the CPL alone)."""
         with self.engine.begin() as conn:
             conn.execute(update(catalogues).values(active=False))
+
+    # -- inventory ---------------------------------------------------------------------------
+
+    def get_hub(self, device_id: str, *, supplier: str | None = None) -> Hub:
+        """The hub whose CHF (or GPF) has ``device_id``, with its GPF's record if the store has one.
+
+        With ``supplier``, a hub of another supplier is not found, exactly like a missing one.
+        Raises NotFound.
+        """
+        with self.engine.connect() as conn:
+            q = select(inventory).where(inventory.c.device_id == device_id)
+            row = conn.execute(q).mappings().first()
+            if row is not None and row["device_type"] == "GPF":
+                chf = (
+                    conn.execute(select(inventory).where(inventory.c.gpf_device_id == device_id))
+                    .mappings()
+                    .first()
+                )
+                row = chf or row
+            if row is None or (supplier is not None and row["supplier"] != supplier):
+                raise NotFound(
+                    f"no hub {device_id} in the store's inventory; import the inventory first, or give "
+                    "--manufacturer, --model and --firmware"
+                )
+            gpf_row = None
+            if row["gpf_device_id"]:
+                gpf_row = (
+                    conn.execute(select(inventory).where(inventory.c.device_id == row["gpf_device_id"]))
+                    .mappings()
+                    .first()
+                )
+        return _hub_of(row, gpf_row)
+
+
+def _record_of(row: Any) -> DeviceRecord:
+    return DeviceRecord.parse(
+        device_id=row["device_id"],
+        device_type=row["device_type"],
+        status=row["status"],
+        status_since=row["status_since"].isoformat() if row["status_since"] else None,
+        history=row["status_history"] or None,
+    )
+
+
+def _hub_of(row: Any, gpf_row: Any | None) -> Hub:
+    return Hub(
+        manufacturer=row["manufacturer"],
+        model=row["model"],
+        firmware=row["firmware"],
+        chf=_record_of(row),
+        gpf=_record_of(gpf_row) if gpf_row is not None else None,
+        tsat_install_end=row["tsat_install_end"],
+        supplier=row["supplier"],
+    )

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["catalogues", "cpl_entries", "cpl_history", "cpl_versions", "metadata"]
+__all__ = ["catalogues", "cpl_entries", "cpl_history", "cpl_versions", "inventory", "metadata"]
 
 metadata = MetaData()
 
@@ -79,4 +79,26 @@ catalogues = Table(
     Column("imported_by", String(64)),
     Column("active", Boolean, nullable=False, default=True),
     UniqueConstraint("sha256", name="uq_catalogue_content"),
+)
+
+#: One row per SMI device (a hub's CHF row names its GPF in ``gpf_device_id``; the GPF may have
+#: its own row with its own status). Columns follow the inventory files (see the README).
+inventory = Table(
+    "inventory",
+    metadata,
+    Column("device_id", String(23), primary_key=True),
+    Column("gpf_device_id", String(23)),
+    Column("device_type", String(8), nullable=False),
+    Column("manufacturer", String(4), nullable=False),
+    Column("model", String(8), nullable=False),
+    Column("firmware", String(8), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("status_since", Date),
+    Column("status_history", Text),
+    Column("supplier", String(64), index=True),
+    Column("csp_region", String(16)),
+    Column("han_variant", String(32)),
+    Column("tsat_install_end", Date),
+    Column("import_id", Integer),
+    Column("updated_at", DateTime(timezone=True)),
 )

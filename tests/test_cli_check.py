@@ -1,0 +1,156 @@
+"""``hubcheck check`` and ``hubcheck plan`` through the real entry point: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from tests.conftest import REAL_WORKBOOK
+
+SKU1 = ["--manufacturer", "1086", "--model", "54311F52"]
+ON = ["--install-date", "2026-11-28"]
+
+
+@pytest.fixture
+def db(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["--db", db_url, "cpl", "import", str(REAL_WORKBOOK)]) == 0
+    capsys.readouterr()
+    return db_url
+
+
+def test_eligible_after_upgrade_exit_0(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "--db",
+            db,
+            "check",
+            "00db1234567890a0",
+            *SKU1,
+            "--firmware",
+            "0B150000",
+            "--status-since",
+            "2026-06-01",
+            *ON,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ELIGIBLE AFTER UPGRADE" in out
+    assert "UPGRADE_REQUIRED" in out
+    assert "00-DB-12-34-56-78-90-A0" in out
+    assert "Upgrade plan: 1 hop to 0D050002 (N)" in out
+    assert "SMI removal date 2027-06-01 under sec-ac-7.2" in out
+
+
+def test_not_eligible_exit_1(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--db", db, "check", *SKU1, "--firmware", "0D050002", "--status-since", "2024-01-01", *ON])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "NOT ELIGIBLE" in out
+    assert "SMI_REMOVED" in out
+    code = main(
+        [
+            "--db",
+            db,
+            "check",
+            *SKU1,
+            "--firmware",
+            "0D050002",
+            "--status-since",
+            "2024-01-01",
+            *ON,
+            "--policy",
+            "secmp0060",
+        ]
+    )
+    assert code == 0
+
+
+def test_json_verdict(db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cat = tmp_path / "c.toml"
+    cat.write_text(
+        '[[model]]\nmanufacturer = "1086"\nmodel = "54311F52"\ndisplay_format = "quad"\n'
+        '[[model.release]]\nfirmware = "0C1D0000"\nstepping_stone = true\n'
+    )
+    code = main(
+        [
+            "--db",
+            db,
+            "--json",
+            "check",
+            *SKU1,
+            "--firmware",
+            "0B150000",
+            "--status-since",
+            "2026-06-01",
+            *ON,
+            "--catalogue",
+            str(cat),
+        ]
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["verdict"] == "ELIGIBLE_AFTER_UPGRADE"
+    assert [(h["from"], h["to"], h["rule"]) for h in doc["upgrade_plan"]] == [
+        ("0B150000", "0C1D0000", "stepping stone"),
+        ("0C1D0000", "0D050002", "later release"),
+    ]
+    assert doc["reference"]["catalogue"] == "c.toml"
+    assert doc["smi"]["removal_date"] == "2027-06-01"
+
+
+def test_plan_only(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", db, "plan", *SKU1, "--firmware", "0B150000", *ON]) == 0
+    out = capsys.readouterr().out
+    assert "Upgrade plan: 1 hop to 0D050002 (N)" in out
+    assert "SMI" not in out
+    assert main(["--db", db, "--json", "check", *SKU1, "--firmware", "0B150000", *ON, "--plan"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == {
+        "device_id",
+        "firmware",
+        "install_date",
+        "window",
+        "upgrade_plan",
+        "plan_target",
+        "plan_target_role",
+        "no_plan",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["00-DB-12-34", *SKU1, "--firmware", "0B150000"], "device_id: '00-DB-12-34' is not a Device ID"),
+        (["--manufacturer", "1086", "--model", "54311F5Z", "--firmware", "0B150000"], "model: '54311F5Z'"),
+        ([*SKU1, "--firmware", "0B15000X"], "firmware: '0B15000X' is not a firmware version"),
+        (
+            [*SKU1, "--firmware", "0B150000", "--install-date", "28/11/2026"],
+            "--install-date: '28/11/2026' is not a date; expected YYYY-MM-DD",
+        ),
+        (
+            [*SKU1, "--firmware", "0B150000", "--status-since", "2026-02-30"],
+            "status_since: '2026-02-30' is not a date",
+        ),
+        ([*SKU1, "--firmware", "0B150000", "--policy", "36-months"], "--policy: '36-months' is not a policy"),
+        (
+            [*SKU1, "--firmware", "0B150000", "--status", "Lost"],
+            "status: 'Lost' is not an SMI status; use one of Pending",
+        ),
+        (
+            [*SKU1, "--firmware", "0B150000", "--device-type", "METER"],
+            "device_type: 'METER' is not a device type",
+        ),
+        ([*SKU1], "--firmware missing"),
+        ([], "give a DEVICE_ID"),
+        (["00db1234567890a0"], "no hub 00-DB-12-34-56-78-90-A0 in the store's inventory"),
+    ],
+)
+def test_bad_input_exit_2(db: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    assert main(["--db", db, "check", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err
