@@ -9,25 +9,10 @@ import csv
 import io
 from pathlib import Path
 
+from cpl_data.cpl import FIELDS
 from eligibility.cpl import Cpl, CplEntry
 
 __all__ = ["cpl_csv_text", "history_csv_text", "write_cpl_workbook"]
-
-_EXPORT_HEADER = (
-    "Version",
-    "Entry.number",
-    "Entry.status",
-    "Device_Type.name",
-    "Device_Model.manufacturer_identifier",
-    "Device_Model.model_identifier",
-    "Device_Model.hardware_version.version",
-    "Device_Model.hardware_version.revision",
-    "Device_Model.model_identifier_concatenated_with_hardware_version",
-    "Device_Model.firmware_version",
-    "SMETS_CHTS Version.Version_number_and_effective_date",
-    "GBCS Version.version_number",
-    "Manufacturer_Image.hash",
-)
 
 
 def _title(cpl: Cpl) -> str:
@@ -60,9 +45,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 def cpl_csv_text(cpl: Cpl) -> str:
     """The CPL as its "CPL - saveable in CSV" export."""
-    return _csv(
-        [list(_EXPORT_HEADER)] + [_export_row(cpl, e) for e in sorted(cpl.entries, key=lambda e: e.number)]
-    )
+    return _csv([list(FIELDS)] + [_export_row(cpl, e) for e in sorted(cpl.entries, key=lambda e: e.number)])
 
 
 def _history_rows(cpl: Cpl) -> list[list[str]]:
@@ -92,7 +75,7 @@ def write_cpl_workbook(cpl: Cpl, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "CPL - saveable in CSV"
-    ws.append(list(_EXPORT_HEADER))
+    ws.append(list(FIELDS))
     for e in sorted(cpl.entries, key=lambda e: e.number):
         ws.append(_export_row(cpl, e))
     for row in ws.iter_rows():
