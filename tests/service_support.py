@@ -10,11 +10,11 @@ from api.store import Store
 from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.inventory import read_inventory
-from tests.conftest import SAMPLE_DIR
 
-__all__ = ["D", "DEMO_CSV", "NORTH", "SOUTH", "Keys", "demo_store"]
+__all__ = ["DEMO_CSV", "NORTH", "SOUTH", "D", "Keys", "Server", "demo_store", "free_port"]
 
 #: The install date the tests judge at (the sample CPL is issued 2026-10-15).
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 D = date(2026, 11, 28)
 NORTH = "Northwind Energy"
 SOUTH = "Southern Power"
@@ -27,11 +27,11 @@ SOUTH = "Southern Power"
 GREEN = "00-DB-12-34-56-78-90-A0"
 AMBER = "00-DB-12-34-56-78-90-B0"
 RED = "00-DB-12-34-56-78-90-C0"
-GREEN_GPF = "00-DB-12-34-56-78-90-A1"
+GPF_OF_GREEN = "00-DB-12-34-56-78-90-A1"
 SOUTH_HUB = "00-DB-12-34-56-78-90-D0"
 DEMO_CSV = f"""device_id,gpf_device_id,device_type,manufacturer,model,firmware,status,status_since,supplier
-{GREEN},{GREEN_GPF},CHF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}
-{GREEN_GPF},,GPF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}
+{GREEN},{GPF_OF_GREEN},CHF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}
+{GPF_OF_GREEN},,GPF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}
 {AMBER},,CHF,F0A1,A1010100,02000000,Pending,2026-06-01,{NORTH}
 {RED},,CHF,F0A1,A1010100,03000000,Pending,2025-01-10,{NORTH}
 {SOUTH_HUB},,CHF,F0A1,A1010100,03000000,Pending,2026-09-01,{SOUTH}
@@ -69,3 +69,65 @@ def demo_store(db_url: str, tmp: Path) -> tuple[Store, Keys]:
         admin=store.create_key("admin")[1],
     )
     return store, keys
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``hubcheck serve`` in a child process on a free loopback port (killed by ``stop``)."""
+
+    def __init__(self, db_url: str, *, workers: int = 1) -> None:
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-c", "from api.cli import main; main()", "--db", db_url, "serve"]
+        cmd += ["--port", str(self.port), "--workers", str(workers)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until /healthz answers; raises RuntimeError with the server's stderr if it died."""
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"the server exited with {self.proc.returncode}: {err}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not answer /healthz in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs."""
+        import signal
+
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        """Terminate and reap the process."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(10)
+        if self.proc.stderr:
+            self.proc.stderr.close()
