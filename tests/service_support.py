@@ -131,3 +131,23 @@ class Server:
                 self.proc.wait(10)
         if self.proc.stderr:
             self.proc.stderr.close()
+
+
+def synthetic_inventory(n: int, supplier: str = NORTH, *, start: int = 0x10_0000) -> bytes:
+    """``n`` hubs of the sample CPL as inventory CSV (Device IDs from ``start`` on), built columnar."""
+    import polars as pl
+
+    ids = pl.int_range(start, start + n, eager=True)
+    hexed = ids.map_elements(lambda i: f"{i:016X}", return_dtype=pl.String)
+    frame = pl.DataFrame(
+        {
+            "device_id": hexed.str.replace(r"^(..)(..)(..)(..)(..)(..)(..)(..)$", "$1-$2-$3-$4-$5-$6-$7-$8"),
+            "manufacturer": ["F0A1"] * n,
+            "model": ["A1010100"] * n,
+            "firmware": pl.Series(["03000000", "02000000", "02020000", "01020000"]).gather(ids % 4),
+            "status": ["Pending"] * n,
+            "status_since": pl.Series(["2026-09-01", "2026-03-15", "2025-10-01"]).gather(ids % 3),
+            "supplier": [supplier] * n,
+        }
+    )
+    return frame.write_csv().encode()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -103,7 +103,11 @@ async def import_inventory(
 
 
 @router.get("/imports/{import_id}", response_model=ImportRecord, summary="One import, from the audit trail")
-async def get_import(import_id: int, svc: ServiceDep, who: ImportReader) -> ImportRecord:
+async def get_import(
+    import_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="The id an import answered with.")],
+    svc: ServiceDep,
+    who: ImportReader,
+) -> ImportRecord:
     """Any import (refused ones too) for the DCC; a supplier sees only its own."""
     row = await run_in_threadpool(svc.store.get_import, import_id, party=who.supplier_scope)
     return ImportRecord.model_validate(row)
