@@ -86,6 +86,24 @@ def keys_revoke(
         console.print(f"key {k} {'revoked' if done else 'was already revoked'}")
 
 
+@keys_app.command("demo")
+def keys_demo(ctx: typer.Context) -> None:
+    """Revoke the previous demo keys and print a new one per role (for `make run`), key last on each line.
+
+    Installer and supplier keys act for the supplier with the most hubs in the inventory.
+    """
+    store = state(ctx).store()
+    for r in store.list_keys():
+        if r["label"] == "demo" and r["revoked_at"] is None:
+            store.revoke_key(r["id"])
+    suppliers = store.inventory_frame()["supplier"].drop_nulls().value_counts(sort=True)
+    party = suppliers["supplier"][0] if suppliers.height else "Demo Supplier"
+    for role in ("installer", "supplier", "dcc", "admin"):
+        _, key = store.create_key(role, party if role in ("installer", "supplier") else None, label="demo")
+        who = f"{role} ({party})" if role in ("installer", "supplier") else role
+        sys.stdout.write(f"{who:<30} {key}\n")
+
+
 @inventory_app.command("import")
 def inventory_import(
     ctx: typer.Context,
