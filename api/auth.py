@@ -79,6 +79,10 @@ class Principal:
         """The one supplier whose hubs this caller may see, or None for all of them."""
         return None if self.sees_all else self.party
 
+    def may(self, permission: Permission) -> bool:
+        """The role has ``permission``."""
+        return permission in PERMISSIONS[self.role]
+
     def require(self, permission: Permission) -> None:
         """Raises Forbidden unless the role has ``permission``."""
         if permission not in PERMISSIONS[self.role]:

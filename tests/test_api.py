@@ -122,14 +122,16 @@ def test_batch_csv_and_ndjson_stream_back_ndjson(client: TestClient, demo: Demo)
 def test_bodies_are_bounded(demo: Demo, db_url: str) -> None:
     keys = demo[1]
     csv = {**keys.auth("dcc"), "content-type": "text/csv"}
-    bounds = {
+    bounds: dict[str, tuple[dict[str, int], str, str]] = {
         # (settings, endpoint, body) -> 413 and what the message says
         "bytes": ({"max_batch_bytes": 200}, "/v1/eligibility/batch", "the batch is larger than"),
         "rows": ({"max_batch_rows": 2}, "/v1/eligibility/batch", "the batch has 5 rows"),
         "import": ({"max_import_bytes": 100}, "/v1/inventory/imports", "the inventory is larger than"),
     }
     for name, (limits, url, says) in bounds.items():
-        with TestClient(create_app(Settings(db=db_url, **limits)), raise_server_exceptions=False) as c:
+        with TestClient(
+            create_app(Settings.model_validate({"db": db_url, **limits})), raise_server_exceptions=False
+        ) as c:
             r = c.post(url, content=DEMO_CSV.encode(), headers=csv)
             assert r.status_code == 413, name
             assert r.json()["detail"].startswith(says), r.json()

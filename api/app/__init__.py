@@ -18,6 +18,7 @@ from typing import Final
 from fastapi import APIRouter, FastAPI
 
 from api.app import problems
+from api.app.hotpath import HotPath
 from api.app.routes import cpl, eligibility, health, hubs, imports, page
 from api.app.service import Service
 from api.app.settings import Settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
     )
     problems.install(app)
+    app.add_middleware(HotPath)
     for router in ROUTERS:
         app.include_router(router)
     return app
