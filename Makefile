@@ -16,12 +16,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Load the bundled sample data into the embedded store and show what it holds.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Load the bundled sample data into the embedded store, print demo keys (one per role) and
+# serve the API and the installer page on http://$(HOST):$(PORT).
 run: venv
 	mkdir -p var
-	$(HUBCHECK) cpl import sample/sample-cpl.csv --history sample/sample-cpl-version-control.csv
+	$(HUBCHECK) cpl import sample/sample-cpl.csv --history sample/sample-cpl-version-control.csv --no-warnings
 	$(HUBCHECK) catalogue import sample/sample-catalogue.toml
-	$(HUBCHECK) cpl versions --manufacturer F0A1 --model A1010100
+	if [ -f sample/sample-fleet.csv ]; then $(HUBCHECK) inventory import sample/sample-fleet.csv; fi
+	@echo "Demo API keys (revoked at the next make run):"
+	@$(HUBCHECK) keys demo
+	$(HUBCHECK) serve --host $(HOST) --port $(PORT)
 
 lint: venv
 	$(BIN)/ruff check .

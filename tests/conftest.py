@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import Settings, create_app
+from api.store import Store
 from cpl_data.cpl import CplImport, read_cpl
 from cpl_data.real_data import shared_data_dir
 from cpl_data.sample import sample_cpl
 from eligibility.cpl import Cpl
 from eligibility.reference import Reference
+from tests.service_support import Keys, demo_store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,3 +66,16 @@ def db_url(tmp_path: Path) -> str:
 def sample_generated() -> Cpl:
     """The sample CPL straight from its generator (undated)."""
     return sample_cpl()
+
+
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path) -> tuple[Store, Keys]:
+    """A store with the sample CPL and catalogue, two suppliers' hubs and a key per role."""
+    return demo_store(db_url, tmp_path)
+
+
+@pytest.fixture
+def client(demo: tuple[Store, Keys], db_url: str) -> Iterator[TestClient]:
+    """The service over the ``demo`` store, driven in process (errors become answers, as served)."""
+    with TestClient(create_app(Settings(db=db_url)), raise_server_exceptions=False) as c:
+        yield c

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _check, _cpl, _synth
+from api.cli import _check, _cpl, _service, _synth
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
@@ -54,6 +54,9 @@ app.add_typer(_cpl.catalogue_app, name="catalogue")
 app.command("check")(_check.check)
 app.command("plan")(_check.plan)
 app.command("synth")(_synth.synth)
+app.add_typer(_service.keys_app, name="keys")
+app.add_typer(_service.inventory_app, name="inventory")
+app.command("serve")(_service.serve)
 
 
 def _report(exc: HubcheckError) -> None:

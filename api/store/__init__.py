@@ -1,30 +1,40 @@
-"""The embedded store: SQLite by default, any SQLAlchemy URL through ``--db``/``HUBCHECK_DB``.
+"""The embedded store: SQLite (WAL) by default, any SQLAlchemy URL through ``--db``/``HUBCHECK_DB``.
 
-Every import is one transaction: it lands whole or not at all.
+Every import is one transaction: it lands whole or not at all, and is recorded in the audit
+table (refused ones too, with why). Opening a store brings its schema to the newest migration.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+import polars as pl
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from api.store.schema import catalogues, cpl_entries, cpl_history, cpl_versions, inventory, metadata
+from api.auth import Principal
+from api.store import _audit, _inventory, _keys
+from api.store._audit import Actor
+from api.store._db import open_engine, write
+from api.store.migrate import upgrade
+from api.store.schema import audit, catalogues, cpl_entries, cpl_history, cpl_versions, inventory
 from cpl_data.catalogue import CatalogueImport, load_catalogue
 from cpl_data.cpl import CplImport
+from cpl_data.inventory import InventoryRead
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
-from eligibility.errors import DataError, InputError, NotFound, ReferenceDataMissing
+from eligibility.errors import DataError, HubcheckError, InputError, NotFound, ReferenceDataMissing
 from eligibility.verdict import DeviceRecord, Hub
 
-__all__ = ["ENV_DB", "ImportOutcome", "Store", "default_db_path", "resolve_db_url"]
+__all__ = ["ENV_DB", "Actor", "ImportOutcome", "Store", "default_db_path", "hub_from_rows", "resolve_db_url"]
+
+_T = TypeVar("_T")
 
 ENV_DB = "HUBCHECK_DB"
 
@@ -49,40 +59,32 @@ def resolve_db_url(value: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
-
-
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What an import did: ``created`` False means the same content was already there."""
+    """What an import did: ``created`` False means the same content was already there.
+
+    ``id`` is the stored object's (CPL version, catalogue); ``import_id`` the audit row's, which
+    the API answers with; ``counts`` what was read and written.
+    """
 
     id: int
     created: bool
     detail: str
+    import_id: int = 0
+    counts: dict[str, Any] = field(default_factory=dict)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+_now = _audit.now
 
 
 class Store:
-    """Reference data (CPL versions, catalogues) in a relational database."""
+    """Reference data (CPL versions, catalogues), the inventory, API keys and the audit trail."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
         self.url = resolve_db_url(url) if engine is None else str(engine.url)
         try:
-            if engine is None:
-                engine = create_engine(self.url)
-                if engine.dialect.name == "sqlite":
-                    event.listen(engine, "connect", _sqlite_pragmas)
-            self.engine = engine
-            metadata.create_all(self.engine)
+            self.engine = open_engine(self.url) if engine is None else engine
+            upgrade(self.engine)
         except (ArgumentError, OperationalError, ImportError) as exc:
             raise InputError(
                 f"--db: cannot open the store {self.url!r} ({exc.__class__.__name__}: {exc}); give a file path "
@@ -92,56 +94,144 @@ class Store:
 
     # -- CPL ---------------------------------------------------------------------------------
 
-    def import_cpl(self, imp: CplImport, *, replace: bool = False, actor: str | None = None) -> ImportOutcome:
+    # -- audit ---------------------------------------------------------------------------------
+
+    def _audited(
+        self,
+        event: str,
+        actor: Actor | None,
+        what: str,
+        sha256: str | None,
+        work: Callable[[Connection, Actor], _T],
+    ) -> _T:
+        """Run ``work`` in a write transaction; a refusal is recorded in its own transaction."""
+        actor = actor or Actor.cli()
+        try:
+            with write(self.engine) as conn:
+                return work(conn, actor)
+        except HubcheckError as exc:
+            with write(self.engine) as conn:
+                _audit.record(
+                    conn, actor, event, "refused", what=what, sha256=sha256, detail=str(exc)[:20_000]
+                )
+            raise
+
+    def record_refused(
+        self, event: str, actor: Actor | None, what: str, sha256: str | None, error: str
+    ) -> int:
+        """Audit an import refused before it reached the store (its file could not be read)."""
+        with write(self.engine) as conn:
+            return _audit.record(
+                conn, actor or Actor.cli(), event, "refused", what=what, sha256=sha256, detail=error[:20_000]
+            )
+
+    def get_import(self, import_id: int, *, party: str | None = None) -> dict[str, Any]:
+        """One import's audit row; with ``party``, only that party's own imports are found.
+
+        Raises NotFound.
+        """
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(audit).where(audit.c.id == import_id, audit.c.event.like("%_import")))
+                .mappings()
+                .first()
+            )
+        if row is None or (party is not None and row["party"] != party):
+            raise NotFound(f"no import {import_id}; the id is the one an import answered with")
+        return {**row, "counts": json.loads(row["counts"])}
+
+    def audit_events(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest audit rows, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(audit).order_by(audit.c.id.desc()).limit(limit)).mappings()
+            return [{**r, "counts": json.loads(r["counts"])} for r in rows]
+
+    def generation(self) -> tuple[int, int]:
+        """(change counter, reference counter): they move with every committed import or key event."""
+        with self.engine.connect() as conn:
+            return _audit.generation(conn)
+
+    # -- CPL ---------------------------------------------------------------------------------
+
+    def import_cpl(
+        self, imp: CplImport, *, replace: bool = False, actor: Actor | None = None
+    ) -> ImportOutcome:
         """Store a CPL version with its entries and history, in one transaction.
 
         Re-importing a version with the same entries is a no-op. A version already stored
         with different entries is refused unless ``replace`` (e.g. a first import lacked
         the history); raises DataError then.
         """
+        return self._audited(
+            "cpl_import", actor, imp.source, imp.sha256, lambda c, a: self._import_cpl(c, a, imp, replace)
+        )
+
+    def _import_cpl(self, conn: Connection, actor: Actor, imp: CplImport, replace: bool) -> ImportOutcome:
         cpl = imp.cpl
-        with self.engine.begin() as conn:
-            row = conn.execute(
-                select(cpl_versions.c.id, cpl_versions.c.source).where(cpl_versions.c.version == cpl.version)
-            ).first()
-            if row is not None:
-                existing = self._entries(conn, row.id)
-                if existing == list(cpl.entries):
-                    return ImportOutcome(
-                        row.id, False, f"CPL {cpl.version} is already imported; nothing changed"
-                    )
-                if not replace:
-                    raise DataError(
-                        f"CPL {cpl.version} is already imported (from {row.source}) with different entries or "
-                        "dates; a CPL version does not change - pass --replace to replace it (for example "
-                        "when the first import had no --history)"
-                    )
-                conn.execute(delete(cpl_versions).where(cpl_versions.c.id == row.id))
-            key = conn.execute(
-                insert(cpl_versions).values(
-                    version=cpl.version,
-                    issued_on=cpl.issued_on,
-                    source=imp.source,
-                    shape=imp.shape,
-                    history_source=imp.history_source,
+        summary = imp.summary()
+        counts = {k: summary[k] for k in ("cpl_version", "entries", "device_models", "dated", "warnings")}
+        row = conn.execute(
+            select(cpl_versions.c.id, cpl_versions.c.source).where(cpl_versions.c.version == cpl.version)
+        ).first()
+        if row is not None:
+            existing = self._entries(conn, row.id)
+            if existing == list(cpl.entries):
+                detail = f"CPL {cpl.version} is already imported; nothing changed"
+                aid = _audit.record(
+                    conn,
+                    actor,
+                    "cpl_import",
+                    "unchanged",
+                    what=imp.source,
                     sha256=imp.sha256,
-                    imported_at=_now(),
-                    imported_by=actor,
-                    warnings=json.dumps(list(imp.warnings)),
+                    counts=counts,
+                    detail=detail,
                 )
-            ).inserted_primary_key
-            assert key is not None
-            cpl_id = key[0]
-            conn.execute(
-                insert(cpl_entries),
-                [{"cpl_id": cpl_id, **e.model_dump()} for e in cpl.entries],
+                return ImportOutcome(row.id, False, detail, aid, counts)
+            if not replace:
+                raise DataError(
+                    f"CPL {cpl.version} is already imported (from {row.source}) with different entries or "
+                    "dates; a CPL version does not change - pass --replace to replace it (for example "
+                    "when the first import had no --history)"
+                )
+            conn.execute(delete(cpl_versions).where(cpl_versions.c.id == row.id))
+        key = conn.execute(
+            insert(cpl_versions).values(
+                version=cpl.version,
+                issued_on=cpl.issued_on,
+                source=imp.source,
+                shape=imp.shape,
+                history_source=imp.history_source,
+                sha256=imp.sha256,
+                imported_at=_now(),
+                imported_by=actor.name,
+                warnings=json.dumps(list(imp.warnings)),
             )
-            if cpl.history:
-                conn.execute(
-                    insert(cpl_history),
-                    [{"cpl_id": cpl_id, "seq": i, **h.model_dump()} for i, h in enumerate(cpl.history)],
-                )
-        return ImportOutcome(int(cpl_id), True, f"CPL {cpl.version} imported")
+        ).inserted_primary_key
+        assert key is not None
+        cpl_id = key[0]
+        conn.execute(
+            insert(cpl_entries),
+            [{"cpl_id": cpl_id, **e.model_dump()} for e in cpl.entries],
+        )
+        if cpl.history:
+            conn.execute(
+                insert(cpl_history),
+                [{"cpl_id": cpl_id, "seq": i, **h.model_dump()} for i, h in enumerate(cpl.history)],
+            )
+        detail = f"CPL {cpl.version} imported"
+        aid = _audit.record(
+            conn,
+            actor,
+            "cpl_import",
+            "committed",
+            what=imp.source,
+            sha256=imp.sha256,
+            counts=counts,
+            detail=detail,
+        )
+        _audit.bump(conn, reference=True)
+        return ImportOutcome(int(cpl_id), True, detail, aid, counts)
 
     @staticmethod
     def _entries(conn: Connection, cpl_id: int) -> list[CplEntry]:
@@ -193,31 +283,58 @@ class Store:
 
     # -- catalogue ---------------------------------------------------------------------------
 
-    def import_catalogue(self, imp: CatalogueImport, *, actor: str | None = None) -> ImportOutcome:
+    def import_catalogue(self, imp: CatalogueImport, *, actor: Actor | None = None) -> ImportOutcome:
         """Store a catalogue and make it the active one; the same content again is a no-op."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(catalogues.c.id).where(catalogues.c.sha256 == imp.sha256)).first()
-            if row is not None:
-                conn.execute(update(catalogues).values(active=False))
-                conn.execute(update(catalogues).where(catalogues.c.id == row.id).values(active=True))
-                return ImportOutcome(
-                    row.id, False, "this catalogue is already imported; it is the active one"
-                )
+        return self._audited(
+            "catalogue_import", actor, imp.source, imp.sha256, lambda c, a: self._import_catalogue(c, a, imp)
+        )
+
+    def _import_catalogue(self, conn: Connection, actor: Actor, imp: CatalogueImport) -> ImportOutcome:
+        counts = imp.summary()
+        row = conn.execute(select(catalogues.c.id).where(catalogues.c.sha256 == imp.sha256)).first()
+        if row is not None:
             conn.execute(update(catalogues).values(active=False))
-            key = conn.execute(
-                insert(catalogues).values(
-                    name=imp.catalogue.name or imp.source,
-                    source=imp.source,
-                    sha256=imp.sha256,
-                    content=imp.text,
-                    imported_at=_now(),
-                    imported_by=actor,
-                    active=True,
-                )
-            ).inserted_primary_key
-            assert key is not None
-            cat_id = key[0]
-        return ImportOutcome(int(cat_id), True, f"catalogue {imp.catalogue.name or imp.source} imported")
+            conn.execute(update(catalogues).where(catalogues.c.id == row.id).values(active=True))
+            detail = "this catalogue is already imported; it is the active one"
+            aid = _audit.record(
+                conn,
+                actor,
+                "catalogue_import",
+                "unchanged",
+                what=imp.source,
+                sha256=imp.sha256,
+                counts=counts,
+                detail=detail,
+            )
+            _audit.bump(conn, reference=True)
+            return ImportOutcome(row.id, False, detail, aid, counts)
+        conn.execute(update(catalogues).values(active=False))
+        key = conn.execute(
+            insert(catalogues).values(
+                name=imp.catalogue.name or imp.source,
+                source=imp.source,
+                sha256=imp.sha256,
+                content=imp.text,
+                imported_at=_now(),
+                imported_by=actor.name,
+                active=True,
+            )
+        ).inserted_primary_key
+        assert key is not None
+        cat_id = key[0]
+        detail = f"catalogue {imp.catalogue.name or imp.source} imported"
+        aid = _audit.record(
+            conn,
+            actor,
+            "catalogue_import",
+            "committed",
+            what=imp.source,
+            sha256=imp.sha256,
+            counts=counts,
+            detail=detail,
+        )
+        _audit.bump(conn, reference=True)
+        return ImportOutcome(int(cat_id), True, detail, aid, counts)
 
     def active_catalogue(self) -> Catalogue | None:
         """The active catalogue, or None when none was imported."""
@@ -233,10 +350,107 @@ class Store:
 
     def clear_catalogue(self) -> None:
         """Make no catalogue active (verdicts then use the CPL alone)."""
-        with self.engine.begin() as conn:
+        with write(self.engine) as conn:
             conn.execute(update(catalogues).values(active=False))
+            _audit.bump(conn, reference=True)
 
     # -- inventory ---------------------------------------------------------------------------
+
+    def import_inventory(
+        self,
+        read: InventoryRead,
+        *,
+        supplier: str | None = None,
+        owner: str | None = None,
+        sha256: str | None = None,
+        actor: Actor | None = None,
+    ) -> ImportOutcome:
+        """Upsert an inventory read by ``cpl_data.inventory``, whole or not at all.
+
+        ``supplier`` fills empty supplier cells and refuses rows naming another (DataError);
+        ``owner`` (a supplier's key) may only write hubs that are new or already its own
+        (Forbidden lists the others). Rows are keyed by Device ID: a known device is updated.
+        """
+        actor = actor or Actor.cli()
+        try:
+            frame = _inventory.check_suppliers(read.frame, supplier, read.source)
+            if owner is not None:
+                frame = _inventory.check_suppliers(frame, owner, read.source)
+            with self.engine.connect() as conn:
+                try:
+                    _inventory.stage(conn, frame)
+                    conn.execution_options(hubcheck_write=True)
+                    with conn.begin():
+                        aid = _audit.record(
+                            conn, actor, "inventory_import", "committed", what=read.source, sha256=sha256
+                        )
+                        counts = _inventory.upsert_staged(conn, owner=owner, import_id=aid, now=_now())
+                        counts["rows_read"] = read.rows_read
+                        _audit.set_counts(conn, aid, counts)
+                        _audit.bump(conn)
+                finally:
+                    conn.execution_options(hubcheck_write=False)
+                    _inventory.drop_stage(conn)
+        except HubcheckError as exc:
+            with write(self.engine) as conn:
+                _audit.record(
+                    conn,
+                    actor,
+                    "inventory_import",
+                    "refused",
+                    what=read.source,
+                    sha256=sha256,
+                    detail=str(exc)[:20_000],
+                )
+            raise
+        detail = f"{counts['rows']} device(s) imported: {counts['inserted']} new, {counts['updated']} updated"
+        return ImportOutcome(aid, True, detail, aid, counts)
+
+    def inventory_frame(self, supplier: str | None = None) -> pl.DataFrame:
+        """The inventory (or one supplier's part) in the normalised schema, by Device ID.
+
+        Columns ``cpl_data.inventory.INVENTORY_COLUMNS`` with dates as dates: what
+        ``read_inventory`` returns for a file.
+        """
+        with self.engine.connect() as conn:
+            return _inventory.inventory_frame(conn, supplier)
+
+    def inventory_count(self, supplier: str | None = None) -> int:
+        """How many devices the inventory holds (of ``supplier``)."""
+        from sqlalchemy import func
+
+        q = select(func.count()).select_from(inventory)
+        if supplier is not None:
+            q = q.where(inventory.c.supplier == supplier)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    # -- API keys ----------------------------------------------------------------------------
+
+    def create_key(
+        self, role: str, party: str | None = None, *, label: str | None = None, actor: Actor | None = None
+    ) -> tuple[str, str]:
+        """A new API key; returns (key id, key). The key is not stored, only its hash.
+
+        Raises UnknownChoice for a role not in ``api.auth.ROLES``, InputError for a wrong party.
+        """
+        with write(self.engine) as conn:
+            return _keys.create(conn, role, party, label, actor or Actor.cli())
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        """Every key's id, role, party, label, creation and revocation (never the key)."""
+        with self.engine.connect() as conn:
+            return _keys.listing(conn)
+
+    def revoke_key(self, key_id: str, *, actor: Actor | None = None) -> bool:
+        """Revoke a key; False if it already was. Raises NotFound for an unknown id."""
+        with write(self.engine) as conn:
+            return _keys.revoke(conn, key_id, actor or Actor.cli())
+
+    def principal(self, key: str) -> Principal | None:
+        """Who a key stands for; None for an unknown or revoked key."""
+        with self.engine.connect() as conn:
+            return _keys.lookup(conn, key)
 
     def get_hub(self, device_id: str, *, supplier: str | None = None) -> Hub:
         """The hub whose CHF (or GPF) has ``device_id``, with its GPF's record if the store has one.
@@ -267,6 +481,11 @@ class Store:
                     .first()
                 )
         return _hub_of(row, gpf_row)
+
+
+def hub_from_rows(row: Any, gpf_row: Any | None = None) -> Hub:
+    """The hub of an inventory row (a mapping of the inventory columns) and its GPF's row."""
+    return _hub_of(row, gpf_row)
 
 
 def _record_of(row: Any) -> DeviceRecord:

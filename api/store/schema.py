@@ -1,8 +1,11 @@
-"""The store's tables (SQLAlchemy Core).
+"""The store's tables (SQLAlchemy Core); their history is in ``api/store/migrations``.
 
 Reference data: every imported CPL version with its entries and Version Control history
 (older versions are kept: the timeline and any past verdict's evidence need them), and every
-imported catalogue. Each import is one transaction.
+imported catalogue. The inventory, keyed by Device ID. The service's API keys (hashes only),
+the audit trail of every import and key event, and ``store_state``: counters each import or
+key event bumps in its own transaction, so every process serving the store knows when to
+drop its caches and reload its reference data.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -21,7 +25,17 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["catalogues", "cpl_entries", "cpl_history", "cpl_versions", "inventory", "metadata"]
+__all__ = [
+    "api_keys",
+    "audit",
+    "catalogues",
+    "cpl_entries",
+    "cpl_history",
+    "cpl_versions",
+    "inventory",
+    "metadata",
+    "store_state",
+]
 
 metadata = MetaData()
 
@@ -101,4 +115,49 @@ inventory = Table(
     Column("tsat_install_end", Date),
     Column("import_id", Integer),
     Column("updated_at", DateTime(timezone=True)),
+    Index("ix_inventory_gpf_device_id", "gpf_device_id"),
+)
+
+#: One row per import (CPL, catalogue, inventory), refused ones included, and per key event.
+#: ``id`` of an import row is the import id the API answers with (``GET /v1/imports/{id}``).
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16)),
+    Column("party", String(64)),
+    Column("event", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("what", String(255)),
+    Column("sha256", String(64)),
+    Column("counts", Text, nullable=False, default="{}"),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_audit_event", "event"),
+)
+
+#: API keys: only a SHA-256 of each key is kept (keys are 256 random bits, so a fast hash is
+#: enough); ``id`` is the public part printed by ``hubcheck keys list``.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("party", String(64)),
+    Column("label", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+#: A single row (id 1): ``generation`` moves on every committed import or key event,
+#: ``reference_generation`` only when the CPL or the active catalogue changes.
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("reference_generation", Integer, nullable=False),
 )

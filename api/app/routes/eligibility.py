@@ -1,0 +1,100 @@
+"""``POST /v1/eligibility`` (one hub from its attributes) and ``POST /v1/eligibility/batch``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+
+from api.app._batch import read_batch, stream_verdicts
+from api.app.bodies import read_upload
+from api.app.deps import BatchCaller, Checker, CurrentView, ServiceDep
+from api.app.models import CheckRequest
+from api.app.problems import PROBLEM_RESPONSES
+from eligibility.dates import parse_date
+from eligibility.verdict import VERDICT_ADAPTER, DeviceRecord, Hub, Verdict
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"], responses=PROBLEM_RESPONSES)
+
+InstallDate = Annotated[str | None, Query(description="Date to judge at, YYYY-MM-DD (default today).")]
+Policy = Annotated[str | None, Query(description="Housekeeping policy (default sec-ac-7.2).")]
+
+
+def _hub(body: CheckRequest) -> Hub:
+    chf = DeviceRecord.parse(
+        device_id=body.device_id,
+        device_type=body.device_type,
+        status=body.status,
+        status_since=body.status_since,
+        history=body.status_history,
+    )
+    gpf = None
+    if body.gpf is not None:
+        g = body.gpf
+        gpf = DeviceRecord.parse(
+            device_id=g.device_id,
+            device_type="GPF",
+            status=g.status or body.status,
+            status_since=g.status_since or (body.status_since if g.status is None else None),
+            history=g.status_history,
+            prefix="gpf.",
+        )
+    return Hub.parse(
+        manufacturer=body.manufacturer,
+        model=body.model,
+        firmware=body.firmware,
+        chf=chf,
+        gpf=gpf,
+        tsat_install_end=body.tsat_install_end,
+    )
+
+
+@router.post("", response_model=Verdict, summary="The verdict for a hub described in the body")
+async def check(body: CheckRequest, svc: ServiceDep, view: CurrentView, who: Checker) -> Response:
+    """Every gate for a hub given by its attributes (no store record needed)."""
+    hub = _hub(body)
+    d = parse_date(body.install_date, field="install_date") if body.install_date else date.today()
+    verdict = view.snapshot.require().verdict(hub, d, svc.policy(body.policy))
+    return Response(VERDICT_ADAPTER.dump_json(verdict, by_alias=True), media_type="application/json")
+
+
+@router.post(
+    "/batch",
+    summary="Verdicts for many hubs: CSV or NDJSON in, NDJSON out",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/x-ndjson": {}}, "description": "One verdict document a line."},
+        415: PROBLEM_RESPONSES[413] | {"description": "Unsupported Media Type"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def batch(
+    request: Request,
+    svc: ServiceDep,
+    view: CurrentView,
+    who: BatchCaller,
+    install_date: InstallDate = None,
+    policy: Policy = None,
+) -> StreamingResponse:
+    """An inventory in the body (the inventory columns; CSV with a header row, or NDJSON one
+    object a line); every row checked first (422 lists every bad cell), then one verdict a line.
+    At most ``HUBCHECK_MAX_BATCH_ROWS`` rows and ``HUBCHECK_MAX_BATCH_BYTES`` bytes (413 beyond)."""
+    d = parse_date(install_date, field="install_date") if install_date else date.today()
+    pol = svc.policy(policy)
+    engine = view.snapshot.require()
+    upload = await read_upload(request, svc.settings.max_batch_bytes, "batch")
+    frame = await run_in_threadpool(read_batch, upload, svc.settings.max_batch_rows)
+    return StreamingResponse(stream_verdicts(frame, engine, d, pol), media_type="application/x-ndjson")

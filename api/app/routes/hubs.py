@@ -1,0 +1,42 @@
+"""``GET /v1/hubs/{device_id}/eligibility``: the verdict of a hub in the store's inventory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.app._hub import hub_verdict_json
+from api.app.deps import CurrentView, HubReader, ServiceDep
+from api.app.problems import PROBLEM_RESPONSES
+from eligibility.verdict import Verdict
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/hubs", tags=["hubs"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/{device_id}/eligibility", response_model=Verdict, summary="A stored hub's verdict")
+async def hub_eligibility(
+    device_id: str,
+    svc: ServiceDep,
+    view: CurrentView,
+    who: HubReader,
+    install_date: Annotated[
+        str | None,
+        Query(description="Date to judge at, YYYY-MM-DD (default today).", examples=["2026-11-28"]),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        Query(description="Housekeeping policy: sec-ac-7.2 (default), secmp0060, history-aware, ..."),
+    ] = None,
+) -> Response:
+    """Every gate for the hub whose CHF (or GPF) has ``device_id``, at the install date.
+
+    An installer or supplier sees only its own supplier's hubs: any other is 404, exactly as
+    a hub that does not exist. Runs on the event loop: a cached answer costs microseconds,
+    a thread-pool hop would cost more than it saves.
+    """
+    body = hub_verdict_json(svc, view, who, device_id, install_date, policy)
+    return Response(body, media_type="application/json")

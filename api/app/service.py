@@ -1,0 +1,199 @@
+"""What one server process holds: the store, reference data in the engine's precomputed form, caches.
+
+Reference data lives in an immutable :class:`Snapshot` (the CPL and catalogue as a
+:class:`~eligibility.engine.Engine` whose windows and graphs for today are built before it is
+used). A :class:`View` pairs the snapshot with the store's change counter and owns the caches
+of that state (API keys, verdict documents). A request takes the current view once and uses
+only it, so it never mixes two states; a change is a new object swapped in whole, never an
+edit in place: readers never see half an import.
+
+Every import or key event moves the store's counters in its own transaction. Each request
+reads them (one primary-key row; microseconds on SQLite): a moved ``generation`` gives a new
+view with empty caches; a moved ``reference_generation`` also rebuilds the snapshot, in a
+background thread while the old one keeps answering (the process that ran the import
+rebuilds before it answers, so its caller reads its own write).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from api.app.settings import Settings
+from api.auth import Principal
+from api.errors import StoreBusy
+from api.store import Store
+from eligibility.engine import Engine, EngineSettings
+from eligibility.errors import ReferenceDataMissing
+from eligibility.reference import Reference
+from eligibility.smi import HousekeepingPolicy, parse_policy
+
+__all__ = ["Service", "Snapshot", "View"]
+
+log = logging.getLogger("hubcheck.api")
+
+#: Unknown keys are remembered too (a client retrying a bad key costs no query); bounded.
+_KEY_CACHE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Reference data as of ``reference_generation``; ``engine`` None when there is no CPL yet."""
+
+    reference_generation: int
+    engine: Engine | None
+    missing: str | None = None
+
+    def require(self) -> Engine:
+        """The engine; raises ReferenceDataMissing when no CPL has been imported."""
+        if self.engine is None:
+            raise ReferenceDataMissing(self.missing or "no reference data loaded")
+        return self.engine
+
+
+@dataclass
+class View:
+    """One state of the store as this process serves it, with the caches valid for it."""
+
+    generation: int
+    snapshot: Snapshot
+    keys: dict[str, Principal | None] = field(default_factory=dict)
+    verdicts: dict[tuple[str, date, str], tuple[str | None, bytes]] = field(default_factory=dict)
+
+
+def build_snapshot(store: Store, reference_generation: int, settings: EngineSettings, on: date) -> Snapshot:
+    """Load the newest CPL and the active catalogue and precompute every model's window and graph."""
+    try:
+        ref = Reference(store.load_cpl(), store.active_catalogue())
+    except ReferenceDataMissing as exc:
+        return Snapshot(reference_generation, None, str(exc))
+    engine = Engine(ref, settings)
+    for dm in ref.device_models():
+        engine.window(dm, on)
+        engine.graph(dm, on)
+    return Snapshot(reference_generation, engine)
+
+
+class _Probe:
+    """Reads the store's counters on one connection kept for the purpose (the hot path's only query)."""
+
+    SQL = "SELECT generation, reference_generation FROM store_state WHERE id = 1"
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> tuple[int, int]:
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._store.engine.raw_connection()
+                cur = self._conn.cursor()
+                try:
+                    cur.execute(self.SQL)
+                    row = cur.fetchone()
+                finally:
+                    cur.close()
+                if self._store.engine.dialect.name != "sqlite":
+                    self._conn.rollback()  # end the read transaction: the next read sees new commits
+            except Exception as exc:  # the driver's own errors: drop the connection, answer 503
+                conn, self._conn = self._conn, None
+                if conn is not None:
+                    conn.invalidate()
+                raise StoreBusy(
+                    f"the store could not be read ({exc.__class__.__name__}); retry shortly"
+                ) from exc
+        return int(row[0]), int(row[1])
+
+
+class Service:
+    """The state of one server process; shared by every request it serves."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.db)
+        self.engine_settings = EngineSettings(window_back=settings.window_back, max_hops=settings.max_hops)
+        self._probe = _Probe(self.store)
+        self._reload_lock = threading.Lock()
+        self._reloading = False
+        self._policies: dict[str, HousekeepingPolicy] = {}
+        gen, ref_gen = self._probe()
+        self.view = View(gen, build_snapshot(self.store, ref_gen, self.engine_settings, date.today()))
+
+    # -- the current state -------------------------------------------------------------------
+
+    def current(self) -> View:
+        """The view for the store's committed state (a new one when the counters moved)."""
+        view = self.view
+        gen, ref_gen = self._probe()
+        if ref_gen != view.snapshot.reference_generation:
+            self._reload_in_background(ref_gen)
+        if gen != view.generation:
+            # A new view drops the caches; it keeps the snapshot until the rebuild swaps it.
+            view = View(gen, self.view.snapshot)
+            self.view = view
+        return view
+
+    def refresh_now(self) -> View:
+        """Bring the snapshot up to date before returning (after this process's own import)."""
+        gen, ref_gen = self._probe()
+        snap = self.view.snapshot
+        if ref_gen != snap.reference_generation:
+            snap = build_snapshot(self.store, ref_gen, self.engine_settings, date.today())
+        self.view = View(gen, snap)
+        return self.view
+
+    def _reload_in_background(self, ref_gen: int) -> None:
+        with self._reload_lock:
+            if self._reloading:
+                return
+            self._reloading = True
+        threading.Thread(target=self._reload, args=(ref_gen,), name="hubcheck-reload", daemon=True).start()
+
+    def _reload(self, ref_gen: int) -> None:
+        try:
+            snap = build_snapshot(self.store, ref_gen, self.engine_settings, date.today())
+            if snap.reference_generation > self.view.snapshot.reference_generation:
+                self.view = View(self.view.generation, snap)  # keys and verdicts of the old data go too
+        except Exception:  # a failed rebuild keeps the old snapshot; the next request tries again
+            log.exception("reloading reference data failed")
+        finally:
+            with self._reload_lock:
+                self._reloading = False
+
+    # -- what requests ask for ---------------------------------------------------------------
+
+    def principal(self, view: View, key: str) -> Principal | None:
+        """Who ``key`` stands for in this view (cached until a key event)."""
+        if key in view.keys:
+            return view.keys[key]
+        if len(view.keys) >= _KEY_CACHE_LIMIT:
+            view.keys.clear()
+        who = view.keys[key] = self.store.principal(key)
+        return who
+
+    def policy(self, text: str | None) -> HousekeepingPolicy:
+        """A housekeeping policy from its text (the settings' default when None); parsed once."""
+        text = text or self.settings.default_policy
+        got = self._policies.get(text)
+        if got is None:
+            got = parse_policy(text, field="policy")
+            if len(self._policies) < 1000:
+                self._policies[text] = got
+        return got
+
+    def ready(self) -> dict[str, Any]:
+        """What /readyz reports; raises StoreBusy or ReferenceDataMissing when not ready."""
+        view = self.current()
+        engine = view.snapshot.require()
+        info = engine.reference.info
+        return {
+            "status": "ready",
+            "cpl_version": info.cpl_version,
+            "catalogue": info.catalogue,
+            "generation": view.generation,
+        }

@@ -1,0 +1,28 @@
+"""The service's one settings class: every knob, from ``HUBCHECK_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Service settings; each field is read from ``HUBCHECK_<NAME>`` (e.g. ``HUBCHECK_DB``)."""
+
+    model_config = SettingsConfigDict(env_prefix="HUBCHECK_", frozen=True)
+
+    db: str | None = Field(
+        None, description="Store: an SQLAlchemy URL or an SQLite file path (default: the user data dir)."
+    )
+    max_import_bytes: int = Field(512 * MIB, gt=0, description="Largest import body (413 beyond).")
+    max_batch_bytes: int = Field(32 * MIB, gt=0, description="Largest batch body (413 beyond).")
+    max_batch_rows: int = Field(200_000, gt=0, description="Most rows in one batch request (413 beyond).")
+    max_check_bytes: int = Field(64 * 1024, gt=0, description="Largest ad-hoc check body (413 beyond).")
+    verdict_cache: int = Field(200_000, ge=0, description="Verdicts kept per worker until the data changes.")
+    window_back: int = Field(1, ge=0, description="Versions before N the support window keeps.")
+    max_hops: int = Field(8, ge=1, description="Longest upgrade plan.")
+    default_policy: str = Field("sec-ac-7.2", description="Housekeeping policy when a request names none.")

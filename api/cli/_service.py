@@ -1,0 +1,149 @@
+"""``hubcheck serve``, ``hubcheck keys ...`` and ``hubcheck inventory import``: the service's commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli._common import console, emit_json, state
+from api.store import ENV_DB
+from cpl_data.inventory import read_inventory
+
+__all__ = ["inventory_app", "keys_app", "serve"]
+
+keys_app = typer.Typer(help="API keys of the service: create, list, revoke.", no_args_is_help=True)
+inventory_app = typer.Typer(help="The store's hub inventory.", no_args_is_help=True)
+
+
+@keys_app.command("create")
+def keys_create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help="installer, supplier, dcc or admin.")],
+    party: Annotated[
+        str | None, typer.Option(help="The supplier an installer or supplier key acts for.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="A note to tell keys apart (e.g. 'demo').")] = None,
+) -> None:
+    """Make an API key. The key is printed once, on the last line of stdout; only its hash is kept."""
+    st = state(ctx)
+    key_id, key = st.store().create_key(role, party, label=label)
+    if st.json:
+        sys.stdout.write(json.dumps({"id": key_id, "role": role, "party": party, "label": label}) + "\n")
+    else:
+        who = f"{role}" + (f" for {party}" if party else "")
+        sys.stdout.write(f"created key {key_id} ({who}); it is shown once, keep it now:\n")
+    sys.stdout.write(key + "\n")
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context) -> None:
+    """Every key: id, role, party, label, when made and by whom, when revoked (never the key)."""
+    st = state(ctx)
+    rows = st.store().list_keys()
+    if st.json:
+        emit_json(rows)
+        return
+    t = Table("id", "role", "party", "label", "created", "by", "revoked")
+    for r in rows:
+        t.add_row(
+            r["id"],
+            r["role"],
+            r["party"] or "",
+            r["label"] or "",
+            r["created_at"].isoformat(timespec="seconds"),
+            r["created_by"],
+            r["revoked_at"].isoformat(timespec="seconds") if r["revoked_at"] else "",
+        )
+    console.print(t)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    ctx: typer.Context,
+    key_id: Annotated[str | None, typer.Argument(help="The key's id (or the key itself).")] = None,
+    label: Annotated[str | None, typer.Option(help="Revoke every live key with this label.")] = None,
+) -> None:
+    """Revoke a key (it stops working at once, in every server process)."""
+    store = state(ctx).store()
+    if (key_id is None) == (label is None):
+        from eligibility.errors import InputError
+
+        raise InputError("give a KEY_ID or --label, not both", field="key_id")
+    ids = (
+        [key_id]
+        if key_id is not None
+        else [r["id"] for r in store.list_keys() if r["label"] == label and r["revoked_at"] is None]
+    )
+    for k in ids:
+        done = store.revoke_key(k)
+        console.print(f"key {k} {'revoked' if done else 'was already revoked'}")
+
+
+@keys_app.command("demo")
+def keys_demo(ctx: typer.Context) -> None:
+    """Revoke the previous demo keys and print a new one per role (for `make run`), key last on each line.
+
+    Installer and supplier keys act for the supplier with the most hubs in the inventory.
+    """
+    store = state(ctx).store()
+    for r in store.list_keys():
+        if r["label"] == "demo" and r["revoked_at"] is None:
+            store.revoke_key(r["id"])
+    suppliers = store.inventory_frame()["supplier"].drop_nulls().value_counts(sort=True)
+    party = suppliers["supplier"][0] if suppliers.height else "Demo Supplier"
+    for role in ("installer", "supplier", "dcc", "admin"):
+        _, key = store.create_key(role, party if role in ("installer", "supplier") else None, label="demo")
+        who = f"{role} ({party})" if role in ("installer", "supplier") else role
+        sys.stdout.write(f"{who:<30} {key}\n")
+
+
+@inventory_app.command("import")
+def inventory_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Inventory: CSV or Parquet.")],
+    supplier: Annotated[
+        str | None, typer.Option(help="Supplier of the rows that name none; rows naming another are refused.")
+    ] = None,
+) -> None:
+    """Import hubs into the store's inventory, keyed by Device ID, whole or not at all."""
+    st = state(ctx)
+    read = read_inventory(file)
+    sha = hashlib.sha256(file.read_bytes()).hexdigest()
+    out = st.store().import_inventory(read, supplier=supplier, sha256=sha)
+    if st.json:
+        emit_json({"id": out.import_id, "source": read.source, "sha256": sha, **out.counts})
+    else:
+        console.print(f"[bold]{out.detail}[/bold] from {read.source} (import {out.import_id})")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (each holds its own caches).")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the API (OpenAPI at /docs) and the installer page (/) with uvicorn."""
+    import uvicorn
+
+    store = state(ctx).store()  # opens and migrates the store once, before any worker starts
+    os.environ[ENV_DB] = store.url
+    console.print(f"hubcheck serving {store.url} on http://{host}:{port} (installer page at /, API at /docs)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="httptools",
+        loop="uvloop",
+        access_log=access_log,
+        log_level="info",
+    )

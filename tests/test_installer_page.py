@@ -1,0 +1,145 @@
+"""The installer page in a real headless Chromium (the distribution's), at a phone's 360 px width.
+
+A missing browser fails these tests: the page is part of the product and CI installs Chromium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Request, sync_playwright
+
+from tests.service_support import AMBER, GREEN, RED, SOUTH_HUB, Keys, Server, demo_store
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Keys]]:
+    tmp = tmp_path_factory.mktemp("page")
+    url = f"sqlite:///{tmp / 'hubcheck.sqlite'}"
+    _, keys = demo_store(url, tmp)
+    server = Server(url)
+    try:
+        yield server, keys
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(served: tuple[Server, Keys]) -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install it (apt-get install -y chromium)"
+    server, _ = served
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740}, device_scale_factor=2, has_touch=True
+        )
+        pg = context.new_page()
+        foreign: list[str] = []
+
+        def watch(req: Request) -> None:
+            if not req.url.startswith(server.url) and not req.url.startswith("data:"):
+                foreign.append(req.url)
+
+        pg.on("request", watch)
+        pg.goto(server.url + "/")
+        yield pg
+        assert foreign == [], f"the page reached outside its server: {foreign}"
+        context.close()
+        browser.close()
+
+
+def _enter_key(page: Page, key: str) -> None:
+    page.fill("#api-key", key)
+    page.click("#save-key")
+
+
+def _check(page: Page, device_id: str, on: str = "2026-11-28") -> None:
+    page.fill("#device-id", device_id)
+    page.fill("#install-date", on)
+    page.click("#go")
+    page.wait_for_selector("[data-testid=result]:not([hidden])")
+
+
+def test_a_green_card_and_the_key_is_remembered(page: Page, served: tuple[Server, Keys]) -> None:
+    _, keys = served
+    assert page.is_visible("[data-testid=key-setup]")
+    _enter_key(page, keys.installer)
+    _check(page, GREEN.replace("-", "").lower())  # typed without dashes, lower case
+    card = page.locator("[data-testid=result]")
+    assert card.get_attribute("data-verdict") == "ELIGIBLE"
+    assert "green" in (card.get_attribute("class") or "")
+    assert "Fit it" in card.inner_text()
+    codes = page.locator("[data-testid=reasons] li").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert codes == ["FIRMWARE_IN_WINDOW"]
+    # 2026-09-01 + 12 months, in words
+    assert "1 September 2027" in page.inner_text("[data-testid=removal]")
+    page.reload()
+    assert page.is_visible("[data-testid=key-bar]")
+    assert not page.is_visible("[data-testid=key-setup]")
+    _check(page, RED)
+    assert page.get_attribute("[data-testid=result]", "data-verdict") == "NOT_ELIGIBLE"
+
+
+def test_amber_card_shows_the_plan_in_display_format(page: Page, served: tuple[Server, Keys]) -> None:
+    _enter_key(page, served[1].installer)
+    _check(page, AMBER)
+    card = page.locator("[data-testid=result]")
+    assert card.get_attribute("data-verdict") == "ELIGIBLE_AFTER_UPGRADE"
+    assert "amber" in (card.get_attribute("class") or "")
+    # the sample catalogue shows F0A1/A1010100 as quad: 02000000 -> 2.0.0.0
+    hops = page.locator("[data-testid=plan] li").all_inner_texts()
+    assert hops
+    assert hops[0].startswith("2.0.0.0 → ")
+    assert hops[-1].endswith("3.0.0.0")
+    assert "firmware must be upgraded" in card.inner_text()
+
+
+def test_red_card_says_why_in_plain_words(page: Page, served: tuple[Server, Keys]) -> None:
+    _enter_key(page, served[1].installer)
+    _check(page, RED)
+    card = page.locator("[data-testid=result]")
+    assert "red" in (card.get_attribute("class") or "")
+    assert "Do not fit" in card.inner_text()
+    assert "removed from the SMI" in card.inner_text()
+    assert "Removed from the SMI on 10 January 2026" in page.inner_text("[data-testid=removal]")
+
+
+def test_another_suppliers_hub_is_not_found_and_a_bad_key_is_asked_again(
+    page: Page, served: tuple[Server, Keys]
+) -> None:
+    _enter_key(page, served[1].installer)
+    _check(page, SOUTH_HUB)
+    assert "Hub not found" in page.inner_text("[data-testid=result]")
+    page.click("#change-key")
+    _enter_key(page, "hck_bad_key")
+    _check(page, GREEN)
+    assert "Key not accepted" in page.inner_text("[data-testid=result]")
+    assert page.is_visible("[data-testid=key-setup]")
+
+
+def test_fits_a_phone_with_large_touch_targets(page: Page, served: tuple[Server, Keys]) -> None:
+    _enter_key(page, served[1].installer)
+    _check(page, AMBER)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways ({width} px wide)"
+    for selector in ("#device-id", "#install-date", "#go", "#change-key"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, f"{selector} is {box['height']} px high; touch targets need 44"
+    # nothing is loaded from elsewhere: no external stylesheet, script, font or image
+    external = page.evaluate(
+        "[...document.querySelectorAll('link[href],script[src],img[src]')].map(e => e.href || e.src)"
+    )
+    assert external == []
