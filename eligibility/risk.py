@@ -1,0 +1,269 @@
+"""Ahead of time: which hubs will strand before they are removed, and how the policies compare.
+
+:func:`fleet_risk` takes a normalised inventory, a start date D, a horizon of M months and
+the housekeeping policies to compare, and gives (definitions in :mod:`eligibility.sweep`):
+
+- ``monthly``: per policy and month: removals (that month, cumulative), usable stock lost,
+  hubs stranded while still on the SMI (still charged), stranded hub-months, installable;
+- ``stranding``: per (Device Model, firmware): its stranding date from D (the first date with
+  no plan given the catalogue's future events) and the verdict's reason on that date; every
+  hub takes its pair's (``hubs``);
+- ``cohorts``: Device Model x firmware x year the hub went pending, per policy;
+- ``rotation``: per supplier and month, last-in-first-out installs (:mod:`eligibility.rotation`);
+- ``backstop``: per policy and month, returned hubs pending beyond 12 months and still on the
+  SMI (:mod:`eligibility.backstop`);
+- ``age_profile``: the pending stock by whole months pending at D;
+- ``summary``: one :class:`PolicyOutcome` per policy (the comparison table).
+
+The population is every CHF in 'Pending' in the inventory (its GPF joined), the same for
+every policy, so the policies compare like with like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from eligibility._hubs import hub_frame, removal_date
+from eligibility.backstop import BACKSTOP_MONTHS, backstop_counts, returned_expr
+from eligibility.engine import Engine
+from eligibility.reference import Reference, ReferenceInfo
+from eligibility.rotation import stock_rotation
+from eligibility.smi import HousekeepingPolicy
+from eligibility.stranding import PAIR_KEY, firmware_outlook
+from eligibility.sweep import SweepInput, days, month_dates, sweep_policy
+
+__all__ = ["PolicyOutcome", "RiskReport", "RiskSummary", "fleet_risk"]
+
+
+class PolicyOutcome(BaseModel):
+    """One row of the policy comparison table, over the whole horizon."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy: str
+    description: str
+    removed_before_start: int
+    removed: int
+    usable_lost: int
+    stranded_on_smi_at_end: int
+    stranded_hub_months: int
+    stranded_charge_gbp: float | None
+    installable_at_end: int
+    returned_hubs: int
+    backstop_beyond_12_at_end: int
+    backstop_hub_months: int
+
+
+class RiskSummary(BaseModel):
+    """What the report covers, the fleet's stranding outlook, and the policy comparison."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    months: int
+    end: date
+    supplier: str | None
+    reference: ReferenceInfo
+    tariff_gbp_per_hub_month: float | None
+    pending_hubs: int
+    stranded_at_start: int
+    stranding_within_horizon: int
+    stranding_later: int
+    policies: tuple[PolicyOutcome, ...]
+
+
+@dataclass(frozen=True)
+class RiskReport:
+    """The summary and its tables (polars frames); ``hubs`` has one row per hub."""
+
+    summary: RiskSummary
+    monthly: pl.DataFrame
+    stranding: pl.DataFrame
+    cohorts: pl.DataFrame
+    rotation: pl.DataFrame
+    backstop: pl.DataFrame
+    age_profile: pl.DataFrame
+    hubs: pl.DataFrame
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the per-hub table, frames as lists of records (dates ISO)."""
+        doc = self.summary.model_dump(mode="json")
+        for name in ("monthly", "stranding", "cohorts", "rotation", "backstop", "age_profile"):
+            frame: pl.DataFrame = getattr(self, name)
+            dates = [c for c, t in frame.schema.items() if t == pl.Date]
+            doc[name] = frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()
+        return doc
+
+
+def _months_pending(start: date) -> pl.Expr:
+    since = pl.col("status_since")
+    whole = (start.year - since.dt.year()) * 12 + (start.month - since.dt.month())
+    return (whole - (since.dt.day() > start.day).cast(pl.Int32)).alias("months_pending")
+
+
+def fleet_risk(
+    inventory: pl.DataFrame,
+    start: date,
+    months: int,
+    policies: Sequence[HousekeepingPolicy],
+    reference: Reference,
+    *,
+    supplier: str | None = None,
+    tariff_gbp_per_hub_month: float | None = None,
+    engine: Engine | None = None,
+) -> RiskReport:
+    """The risk report of a normalised inventory from ``start`` over ``months`` months.
+
+    >>> # see tests/test_risk.py for fleets computed by hand
+    >>> fleet_risk.__name__
+    'fleet_risk'
+
+    Raises ValueError when ``months`` is not 1 to 600 or ``policies`` is empty.
+    """
+    if not 1 <= months <= 600 or not policies:
+        raise ValueError("months must be 1 to 600 and at least one policy is needed")
+    engine = engine or Engine(reference)
+    hubs = hub_frame(inventory).with_columns(pl.col("supplier").fill_null("(none)"))
+    if supplier is not None:
+        hubs = hubs.filter(
+            pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()
+        )
+    everyone = hubs
+    hubs = hubs.filter(pl.col("status") == "Pending").with_columns(returned_expr())
+    outlook = firmware_outlook(engine, hubs, start)
+    dates = month_dates(start, months)
+    m = months
+    hubs = hubs.join(
+        outlook.pairs.select(*PAIR_KEY, "pair_id", "stranding_date", "stranding_code"),
+        on=list(PAIR_KEY),
+        how="left",
+        maintain_order="left",
+    )
+    inp = SweepInput(
+        hubs["pair_id"].to_numpy().astype(np.int64), days(hubs["tsat_install_end"]), outlook, dates
+    )
+    stranded = outlook.stranded_matrix(dates)
+    # stranded months of a hub on the SMI up to month k: cumulative over k >= 1
+    stranded_cum = np.cumsum(np.where(np.arange(m + 1)[None, :] >= 1, stranded, False), axis=1)
+    returned = hubs["returned"].to_numpy()
+    beyond = days(hubs.select(pl.col("status_since").dt.offset_by(f"{BACKSTOP_MONTHS}mo")).to_series())
+    monthly, backstop, outcomes, cohorts = [], [], [], []
+    per_hub: dict[str, pl.Series] = {}
+    for pol in policies:
+        removal = hubs.select(removal_date(pol)).to_series()
+        sw = sweep_policy(pol.name, inp, days(removal), stranded)
+        monthly.append(sw.monthly)
+        per_hub[f"removal_date_{pol.name}"] = removal.alias(f"removal_date_{pol.name}")
+        gap = backstop_counts(inp.t, beyond[returned], sw.k_removed[returned])
+        backstop.append(
+            pl.DataFrame(
+                {
+                    "policy": pol.name,
+                    "month": np.arange(m + 1),
+                    "date": dates,
+                    "returned_beyond_12_on_smi": gap,
+                },
+                schema_overrides={"month": pl.Int64, "returned_beyond_12_on_smi": pl.Int64},
+            )
+        )
+        k = sw.k_removed
+        hub_months = stranded_cum[inp.pair, np.clip(k - 1, 0, m)]
+        cohorts.append(
+            hubs.select(*PAIR_KEY, "stranding_date", pl.col("status_since").dt.year().alias("pending_year"))
+            .with_columns(
+                pl.Series("removed_before_start", k == 0),
+                pl.Series("removed", (k >= 1) & (k <= m)),
+                pl.Series("usable_lost", sw.lost),
+                pl.Series("stranded_hub_months", hub_months),
+                pl.Series("stranded_on_smi_at_end", (k == m + 1) & stranded[inp.pair, m]),
+            )
+            .group_by(*PAIR_KEY, "pending_year")
+            .agg(
+                pl.len().alias("hubs"),
+                pl.col("stranding_date").first(),
+                pl.col("removed_before_start", "removed", "usable_lost", "stranded_on_smi_at_end").sum(),
+                pl.col("stranded_hub_months").sum(),
+            )
+            .with_columns(pl.lit(pol.name).alias("policy"))
+        )
+        last = sw.monthly.row(m, named=True)
+        outcomes.append(
+            PolicyOutcome(
+                policy=pol.name,
+                description=pol.describe(),
+                removed_before_start=sw.removed_before_start,
+                removed=last["removed_cumulative"],
+                usable_lost=last["usable_lost_cumulative"],
+                stranded_on_smi_at_end=last["stranded_on_smi"],
+                stranded_hub_months=last["stranded_hub_months_cumulative"],
+                stranded_charge_gbp=None
+                if tariff_gbp_per_hub_month is None
+                else round(last["stranded_hub_months_cumulative"] * tariff_gbp_per_hub_month, 2),
+                installable_at_end=last["installable"],
+                returned_hubs=int(returned.sum()),
+                backstop_beyond_12_at_end=int(gap[m]),
+                backstop_hub_months=int(gap[1:].sum()),
+            )
+        )
+    end = dates[-1]
+    sd = hubs["stranding_date"]
+    summary = RiskSummary(
+        start=start,
+        months=months,
+        end=end,
+        supplier=supplier,
+        reference=engine.reference.info,
+        tariff_gbp_per_hub_month=tariff_gbp_per_hub_month,
+        pending_hubs=hubs.height,
+        stranded_at_start=int((sd == start).sum()),
+        stranding_within_horizon=int(((sd > start) & (sd <= end)).sum()),
+        stranding_later=int((sd > end).sum()),
+        policies=tuple(outcomes),
+    )
+    hub_counts = hubs.group_by(PAIR_KEY).agg(pl.len().alias("hubs"))
+    stranding = (
+        outlook.pairs.join(hub_counts, on=list(PAIR_KEY), how="left")
+        .select(
+            *PAIR_KEY, "hubs", "stranded_at_start", "stranding_date", "stranding_code", "stranding_evidence"
+        )
+        .sort("stranding_date", *PAIR_KEY, nulls_last=True)
+    )
+    ages = (
+        hubs.filter(pl.col("status_since").is_not_null())
+        .group_by(_months_pending(start))
+        .agg(pl.len().alias("hubs"))
+        .sort("months_pending")
+    )
+    per_hub_frame = hubs.select(
+        "device_id", "supplier", *PAIR_KEY, "status_since", "returned", "stranding_date", "stranding_code"
+    ).with_columns(**per_hub)
+    return RiskReport(
+        summary=summary,
+        monthly=pl.concat(monthly),
+        stranding=stranding,
+        cohorts=pl.concat(cohorts)
+        .select(
+            *PAIR_KEY,
+            "pending_year",
+            "policy",
+            "hubs",
+            "stranding_date",
+            "removed_before_start",
+            "removed",
+            "usable_lost",
+            "stranded_on_smi_at_end",
+            "stranded_hub_months",
+        )
+        .sort(*PAIR_KEY, "pending_year", "policy", nulls_last=True),
+        rotation=stock_rotation(everyone, start),
+        backstop=pl.concat(backstop),
+        age_profile=ages,
+        hubs=per_hub_frame,
+    )
