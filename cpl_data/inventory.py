@@ -39,6 +39,7 @@ __all__ = [
     "CSP_REGIONS",
     "INVENTORY_COLUMNS",
     "REQUIRED_COLUMNS",
+    "SCHEMA",
     "InventoryFormat",
     "InventoryRead",
     "normalise_inventory",
