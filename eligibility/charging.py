@@ -27,12 +27,14 @@ from typing import Any, Final
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility._hubs import hub_frame, removal_date
+from eligibility.assessment import assessment_table
 from eligibility.engine import Engine
+from eligibility.hubframe import hub_frame
 from eligibility.identifiers import DeviceModel
 from eligibility.reference import Reference, ReferenceInfo
 from eligibility.smi import POLICIES, HousekeepingPolicy
 from eligibility.stranding import PAIR_KEY, STRANDING_CODES, stranding_reason
+from eligibility.sweep import hub_removal_date, hub_status_date
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -141,9 +143,7 @@ class ChargingReport:
 
     def flat_exclusions(self) -> pl.DataFrame:
         """The exclusions with list columns joined by ``'; '`` (for CSV)."""
-        return self.exclusions.with_columns(
-            pl.col(c).list.join("; ") for c in ("window_members", "reachable", "blockers")
-        )
+        return self.exclusions.with_columns(pl.col(c).list.join("; ") for c in ("reachable", "blockers"))
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form: the summary's keys (``stock``, ``chargeable``, ``excluded`` as numbers) and the hubs."""
@@ -160,43 +160,35 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _evidence(engine: Engine, pairs: pl.DataFrame, d: date) -> pl.DataFrame:
-    """Per (manufacturer, model, firmware): the firmware gates at ``d`` and why there is no plan."""
-    rows = []
-    for manufacturer, model, firmware in pairs.select(PAIR_KEY).unique().rows():
+    """Per (manufacturer, model, firmware): the window at ``d`` (the batch's assessment table)
+    and, for the pairs that strand, the blocking code, its message, and why there is no plan."""
+    table = assessment_table(engine, pairs, d).select(
+        *PAIR_KEY, "firmware_display", "window_n_minus_1", "window_n", "window_n_plus_1", "window_members",
+        "firmware_blocking",
+    )  # fmt: skip
+    why = []
+    for manufacturer, model, firmware in table.filter("firmware_blocking").select(PAIR_KEY).rows():
         fa = engine.assess_firmware(DeviceModel(manufacturer, model), firmware, d)
         code = stranding_reason(fa)
-        w = fa.window
-        rows.append(
+        why.append(
             {
                 "manufacturer": manufacturer,
                 "model": model,
                 "firmware": firmware,
-                "firmware_display": fa.firmware_display,
                 "reason": code,
                 "message": next((r.message for r in fa.reasons if r.code == code), None),
-                "window_n_minus_1": w.n_minus_1 if w else None,
-                "window_n": w.n if w else None,
-                "window_n_plus_1": w.n_plus_1 if w else None,
-                "window_members": list(w.members) if w else [],
                 "reachable": list(fa.no_plan.reachable) if fa.no_plan else [],
                 "blockers": list(fa.no_plan.blockers) if fa.no_plan else [],
             }
         )
     schema: dict[str, pl.DataType] = {
-        "manufacturer": pl.String(),
-        "model": pl.String(),
-        "firmware": pl.String(),
-        "firmware_display": pl.String(),
-        "reason": pl.String(),
-        "message": pl.String(),
-        "window_n_minus_1": pl.String(),
-        "window_n": pl.String(),
-        "window_n_plus_1": pl.String(),
-        "window_members": pl.List(pl.String),
+        **dict.fromkeys((*PAIR_KEY, "reason", "message"), pl.String()),
         "reachable": pl.List(pl.String),
         "blockers": pl.List(pl.String),
     }
-    return pl.DataFrame(rows, schema=schema)
+    return table.drop("firmware_blocking").join(
+        pl.DataFrame(why, schema=schema), on=list(PAIR_KEY), how="left"
+    )
 
 
 def _return_cost(settings: ChargingSettings) -> pl.Expr:
@@ -272,12 +264,12 @@ def charging_exclusions(
     """
     settings = settings or ChargingSettings()
     engine = engine or Engine(reference)
-    hubs = hub_frame(inventory).with_columns(pl.col("supplier").fill_null(NO_SUPPLIER))
+    hubs = hub_frame(inventory).with_columns(hub_status_date(), pl.col("supplier").fill_null(NO_SUPPLIER))
     if supplier is not None:
         hubs = hubs.filter(
             pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()
         )
-    pending = hubs.filter(pl.col("status") == "Pending").with_columns(removal_date(policy))
+    pending = hubs.filter(pl.col("status") == "Pending").with_columns(hub_removal_date(policy))
     on_smi = pl.col("removal_date").is_null() | (pl.col("removal_date") > as_of)
     stock = pending.filter(on_smi)
     dropped = pending.filter(~on_smi)

@@ -30,14 +30,14 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from eligibility._hubs import hub_frame, removal_date
 from eligibility.backstop import BACKSTOP_MONTHS, backstop_counts, returned_expr
 from eligibility.engine import Engine
+from eligibility.hubframe import hub_frame
 from eligibility.reference import Reference, ReferenceInfo
 from eligibility.rotation import stock_rotation
 from eligibility.smi import HousekeepingPolicy
 from eligibility.stranding import PAIR_KEY, firmware_outlook
-from eligibility.sweep import SweepInput, days, month_dates, sweep_policy
+from eligibility.sweep import SweepInput, days, hub_removal_date, hub_status_date, month_dates, sweep_policy
 
 __all__ = ["PolicyOutcome", "RiskReport", "RiskSummary", "fleet_risk"]
 
@@ -130,7 +130,7 @@ def fleet_risk(
     if not 1 <= months <= 600 or not policies:
         raise ValueError("months must be 1 to 600 and at least one policy is needed")
     engine = engine or Engine(reference)
-    hubs = hub_frame(inventory).with_columns(pl.col("supplier").fill_null("(none)"))
+    hubs = hub_frame(inventory).with_columns(hub_status_date(), pl.col("supplier").fill_null("(none)"))
     if supplier is not None:
         hubs = hubs.filter(
             pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()
@@ -157,7 +157,7 @@ def fleet_risk(
     monthly, backstop, outcomes, cohorts = [], [], [], []
     per_hub: dict[str, pl.Series] = {}
     for pol in policies:
-        removal = hubs.select(removal_date(pol)).to_series()
+        removal = hubs.select(hub_removal_date(pol)).to_series()
         sw = sweep_policy(pol.name, inp, days(removal), stranded)
         monthly.append(sw.monthly)
         per_hub[f"removal_date_{pol.name}"] = removal.alias(f"removal_date_{pol.name}")

@@ -32,9 +32,21 @@ import numpy.typing as npt
 import polars as pl
 
 from eligibility.dates import add_months
+from eligibility.smi import POLICIES, HousekeepingPolicy
+from eligibility.smi_columns import device_smi_columns
 from eligibility.stranding import FirmwareOutlook
 
-__all__ = ["MONTHLY_COLUMNS", "NEVER", "PolicySweep", "SweepInput", "days", "month_dates", "sweep_policy"]
+__all__ = [
+    "MONTHLY_COLUMNS",
+    "NEVER",
+    "PolicySweep",
+    "SweepInput",
+    "days",
+    "hub_removal_date",
+    "hub_status_date",
+    "month_dates",
+    "sweep_policy",
+]
 
 #: A day number after every date the sweep meets: "no such date" (never removed, no TSAT end).
 NEVER = 10**7
@@ -54,6 +66,28 @@ MONTHLY_COLUMNS = (
 )
 
 _EPOCH = date(1970, 1, 1)
+
+
+def _device_column(policy: HousekeepingPolicy, device: str, name: str) -> pl.Expr:
+    # The removal date and status date do not depend on the judging date: any will do.
+    exprs = device_smi_columns(policy, _EPOCH, source="" if device == "chf" else "gpf_", prefix=f"{device}_")
+    return next(e for e in exprs if e.meta.output_name() == f"{device}_{name}")
+
+
+def hub_removal_date(policy: HousekeepingPolicy) -> pl.Expr:
+    """When a hub of a hub frame (:mod:`eligibility.hubframe`) leaves the SMI under ``policy``.
+
+    The earlier of its CHF's and GPF's removal dates (:mod:`eligibility.smi_columns`): the hub
+    cannot be commissioned once either device is gone. Null: never removed, or not judged.
+    """
+    chf = _device_column(policy, "chf", "removal_date")
+    gpf = _device_column(policy, "gpf", "removal_date")
+    return pl.min_horizontal(chf, gpf).alias("removal_date")
+
+
+def hub_status_date() -> pl.Expr:
+    """The CHF's status date (``status_since``, else the date of the history's last step)."""
+    return _device_column(POLICIES["sec-ac-7.2"], "chf", "status_date").alias("status_since")
 
 
 def days(col: pl.Series) -> npt.NDArray[np.int64]:

@@ -116,7 +116,7 @@ def test_every_excluded_hub_carries_its_evidence(ref: Reference) -> None:
     assert "is not on CPL 9.001" in ex[dev(11)]["message"]
     flat = r.flat_exclusions()
     assert flat.schema["blockers"] == pl.String
-    assert flat.filter(pl.col("device_id") == dev(2))["window_members"].item() == "03000000; 04000000"
+    assert flat.filter(pl.col("device_id") == dev(2))["window_members"].item() == "03000000;04000000"
 
 
 def test_policy_decides_what_is_still_on_the_smi(ref: Reference) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from eligibility._hubs import hub_frame
+from eligibility.hubframe import hub_frame
 from eligibility.rotation import ROTATION_COLUMNS, stock_rotation
 from tests._fleets import M1, dev, inventory
 

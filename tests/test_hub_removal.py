@@ -1,4 +1,4 @@
-"""Hub rows and removal dates, columnar, against the one-hub rules of eligibility.smi."""
+"""A hub's removal date (the earlier of its two devices'), columnar, against eligibility.smi's rules."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility._hubs import hub_frame, removal_date
+from eligibility.hubframe import hub_frame
 from eligibility.smi import POLICIES, SMI_STATUSES, parse_history, parse_policy
+from eligibility.sweep import hub_removal_date as removal_date
+from eligibility.sweep import hub_status_date
 from tests._fleets import M1, dev, inventory
 
 POLICY_LIST = [
@@ -43,7 +45,7 @@ def test_removal_date_is_the_earlier_of_the_two_devices(
         ):
             rows.append((d_id, link, d_type, *M1, "01000000", status, since.isoformat() if since else None, hist,
                          "S", None, None))  # fmt: skip
-    hubs = hub_frame(inventory(rows))
+    hubs = hub_frame(inventory(rows)).with_columns(hub_status_date())
     assert hubs.height == len(devices)
     for pol in POLICY_LIST:
         got = hubs.select(removal_date(pol)).to_series().to_list()
@@ -67,7 +69,7 @@ def test_hub_frame_keeps_chf_rows_and_joins_the_gpf() -> None:
             (dev(3), None, "ESME", *M1, "01000000", "Pending", "2024-01-01", None, "S", None, None),
         ]
     )  # fmt: skip
-    hubs = hub_frame(inv)
+    hubs = hub_frame(inv).with_columns(hub_status_date())
     assert hubs["device_id"].to_list() == [dev(1)]
     assert hubs.select("gpf_status", "gpf_status_since").row(0) == ("Pending", date(2024, 1, 1))
     assert hubs.select(removal_date(POLICIES["sec-ac-7.2"])).item() == date(2025, 1, 1)
