@@ -14,24 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
-from eligibility.smi import SMI_STATUSES
-
-__all__ = ["BACKSTOP_MONTHS", "backstop_counts", "returned_expr"]
+__all__ = ["BACKSTOP_MONTHS", "backstop_counts"]
 
 #: The rule the backstop is measured against: AC 7.2's 12 months.
 BACKSTOP_MONTHS = 12
-
-_NOT_PENDING = "(?i)(" + "|".join(s for s in SMI_STATUSES if s != "Pending") + ")"
-
-
-def returned_expr() -> pl.Expr:
-    """True for a hub whose CHF or GPF history holds a status other than Pending."""
-    return (
-        pl.col("status_history").fill_null("").str.contains(_NOT_PENDING)
-        | pl.col("gpf_status_history").fill_null("").str.contains(_NOT_PENDING)
-    ).alias("returned")
 
 
 def backstop_counts(

@@ -264,7 +264,11 @@ def charging_exclusions(
     """
     settings = settings or ChargingSettings()
     engine = engine or Engine(reference)
-    hubs = hub_frame(inventory).with_columns(hub_status_date(), pl.col("supplier").fill_null(NO_SUPPLIER))
+    hubs = (
+        hub_frame(inventory.lazy())
+        .with_columns(hub_status_date(), pl.col("supplier").fill_null(NO_SUPPLIER))
+        .collect()
+    )
     if supplier is not None:
         hubs = hubs.filter(
             pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()

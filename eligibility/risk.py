@@ -27,17 +27,27 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from eligibility.backstop import BACKSTOP_MONTHS, backstop_counts, returned_expr
+from eligibility.backstop import BACKSTOP_MONTHS, backstop_counts
+from eligibility.cohorts import Cohorts
 from eligibility.engine import Engine
 from eligibility.hubframe import hub_frame
 from eligibility.reference import Reference, ReferenceInfo
-from eligibility.rotation import stock_rotation
+from eligibility.rotation import ROTATION_INPUT, stock_rotation
 from eligibility.smi import HousekeepingPolicy
 from eligibility.stranding import PAIR_KEY, firmware_outlook
-from eligibility.sweep import SweepInput, days, hub_removal_date, hub_status_date, month_dates, sweep_policy
+from eligibility.sweep import (
+    SweepInput,
+    days,
+    hub_removal_date,
+    hub_status_date,
+    month_dates,
+    smi_inputs,
+    sweep_policy,
+)
 
 __all__ = ["PolicyOutcome", "RiskReport", "RiskSummary", "fleet_risk"]
 
@@ -102,6 +112,22 @@ class RiskReport:
         return doc
 
 
+#: What the report reads of an inventory.
+_INPUT_COLUMNS = (
+    "device_id",
+    "gpf_device_id",
+    "device_type",
+    "manufacturer",
+    "model",
+    "firmware",
+    "status",
+    "status_since",
+    "status_history",
+    "supplier",
+    "tsat_install_end",
+)
+
+
 def _months_pending(start: date) -> pl.Expr:
     since = pl.col("status_since")
     whole = (start.year - since.dt.year()) * 12 + (start.month - since.dt.month())
@@ -129,14 +155,23 @@ def fleet_risk(
     """
     if not 1 <= months <= 600 or not policies:
         raise ValueError("months must be 1 to 600 and at least one policy is needed")
+    policies = list({p.name: p for p in policies}.values())  # a policy named twice is compared once
     engine = engine or Engine(reference)
-    hubs = hub_frame(inventory).with_columns(hub_status_date(), pl.col("supplier").fill_null("(none)"))
+    # lazily, both frames in one plan: polars prunes the columns, shares the join of the CHF
+    # rows with their GPF's, and filters before copying
+    frame = hub_frame(inventory.lazy().select(_INPUT_COLUMNS)).with_columns(
+        pl.col("supplier").fill_null("(none)")
+    )
     if supplier is not None:
-        hubs = hubs.filter(
+        frame = frame.filter(
             pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()
         )
-    everyone = hubs
-    hubs = hubs.filter(pl.col("status") == "Pending").with_columns(returned_expr())
+    histories, hubs = pl.collect_all(
+        [
+            frame.select(ROTATION_INPUT),
+            frame.filter(pl.col("status") == "Pending").with_columns(hub_status_date()),
+        ]
+    )
     outlook = firmware_outlook(engine, hubs, start)
     dates = month_dates(start, months)
     m = months
@@ -146,6 +181,11 @@ def fleet_risk(
         how="left",
         maintain_order="left",
     )
+    smi = hubs.select("device_type", "status", "gpf_device_type", "gpf_status", *smi_inputs(chf_dated=True))
+    # returned: either device's history held a status other than Pending (see eligibility.backstop)
+    hubs = hubs.with_columns(
+        (smi["status_history"].is_not_null() | smi["gpf_status_history"].is_not_null()).alias("returned")
+    )
     inp = SweepInput(
         hubs["pair_id"].to_numpy().astype(np.int64), days(hubs["tsat_install_end"]), outlook, dates
     )
@@ -154,13 +194,19 @@ def fleet_risk(
     stranded_cum = np.cumsum(np.where(np.arange(m + 1)[None, :] >= 1, stranded, False), axis=1)
     returned = hubs["returned"].to_numpy()
     beyond = days(hubs.select(pl.col("status_since").dt.offset_by(f"{BACKSTOP_MONTHS}mo")).to_series())
-    monthly, backstop, outcomes, cohorts = [], [], [], []
+    cohorts = Cohorts.of(inp.pair, hubs["status_since"], outlook.pairs.height)
+    monthly, backstop, outcomes = [], [], []
+    per_cohort: dict[str, dict[str, npt.NDArray[np.generic]]] = {}
     per_hub: dict[str, pl.Series] = {}
+    # every policy in one pass: polars shares the common work of the expressions
+    removals = (
+        smi.lazy().select(hub_removal_date(p).alias(f"removal_date_{p.name}") for p in policies).collect()
+    )
     for pol in policies:
-        removal = hubs.select(hub_removal_date(pol)).to_series()
+        removal = removals[f"removal_date_{pol.name}"]
         sw = sweep_policy(pol.name, inp, days(removal), stranded)
         monthly.append(sw.monthly)
-        per_hub[f"removal_date_{pol.name}"] = removal.alias(f"removal_date_{pol.name}")
+        per_hub[removal.name] = removal
         gap = backstop_counts(inp.t, beyond[returned], sw.k_removed[returned])
         backstop.append(
             pl.DataFrame(
@@ -174,25 +220,13 @@ def fleet_risk(
             )
         )
         k = sw.k_removed
-        hub_months = stranded_cum[inp.pair, np.clip(k - 1, 0, m)]
-        cohorts.append(
-            hubs.select(*PAIR_KEY, "stranding_date", pl.col("status_since").dt.year().alias("pending_year"))
-            .with_columns(
-                pl.Series("removed_before_start", k == 0),
-                pl.Series("removed", (k >= 1) & (k <= m)),
-                pl.Series("usable_lost", sw.lost),
-                pl.Series("stranded_hub_months", hub_months),
-                pl.Series("stranded_on_smi_at_end", (k == m + 1) & stranded[inp.pair, m]),
-            )
-            .group_by(*PAIR_KEY, "pending_year")
-            .agg(
-                pl.len().alias("hubs"),
-                pl.col("stranding_date").first(),
-                pl.col("removed_before_start", "removed", "usable_lost", "stranded_on_smi_at_end").sum(),
-                pl.col("stranded_hub_months").sum(),
-            )
-            .with_columns(pl.lit(pol.name).alias("policy"))
-        )
+        per_cohort[pol.name] = {
+            "removed_before_start": k == 0,
+            "removed": (k >= 1) & (k <= m),
+            "usable_lost": sw.lost,
+            "stranded_on_smi_at_end": (k == m + 1) & stranded[inp.pair, m],
+            "stranded_hub_months": stranded_cum[inp.pair, np.clip(k - 1, 0, m)],
+        }
         last = sw.monthly.row(m, named=True)
         outcomes.append(
             PolicyOutcome(
@@ -248,21 +282,8 @@ def fleet_risk(
         summary=summary,
         monthly=pl.concat(monthly),
         stranding=stranding,
-        cohorts=pl.concat(cohorts)
-        .select(
-            *PAIR_KEY,
-            "pending_year",
-            "policy",
-            "hubs",
-            "stranding_date",
-            "removed_before_start",
-            "removed",
-            "usable_lost",
-            "stranded_on_smi_at_end",
-            "stranded_hub_months",
-        )
-        .sort(*PAIR_KEY, "pending_year", "policy", nulls_last=True),
-        rotation=stock_rotation(everyone, start),
+        cohorts=cohorts.table(outlook.pairs, per_cohort),
+        rotation=stock_rotation(histories, start),
         backstop=pl.concat(backstop),
         age_profile=ages,
         hubs=per_hub_frame,

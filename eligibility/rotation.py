@@ -31,7 +31,10 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-__all__ = ["ROTATION_COLUMNS", "stock_rotation"]
+__all__ = ["ROTATION_COLUMNS", "ROTATION_INPUT", "stock_rotation"]
+
+#: The columns of a hub frame that rotation reads.
+ROTATION_INPUT = ("supplier", "status", "status_since", "status_history")
 
 ROTATION_COLUMNS = (
     "supplier",
@@ -64,8 +67,11 @@ def stock_rotation(hubs: pl.DataFrame, until: date) -> pl.DataFrame:
     ``hubs``: CHF rows with ``supplier``, ``status``, ``status_since``, ``status_history``.
     Installs after ``until`` are ignored (a history cannot know the future).
     """
+    # Most histories hold no install: a literal scan finds the few that may, before the regex.
+    maybe = pl.col("status_history").str.contains_any(["commissioned"], ascii_case_insensitive=True)
     steps = (
-        hubs.select("supplier", pl.col("status_history").str.extract_all(_STEP).alias("s"))
+        hubs.filter(maybe)
+        .select("supplier", pl.col("status_history").str.extract_all(_STEP).alias("s"))
         .filter(pl.col("s").list.len() > 0)
         .explode("s")
         .select(
