@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.assessment import assessment_table
 from eligibility.engine import Engine
+from eligibility.frames import records
 from eligibility.hubframe import hub_frame
 from eligibility.identifiers import DeviceModel
 from eligibility.reference import Reference, ReferenceInfo
@@ -106,28 +107,15 @@ class ChargingTotals(BaseModel):
     reconciles: bool
 
 
-class ChargingSummary(BaseModel):
-    """The whole report but the per-hub lists: what a charging run reads first."""
-
-    model_config = ConfigDict(frozen=True)
+class ChargingSummary(ChargingTotals):
+    """The totals of the whole report (``supplier``: the one asked for, or None for all), what
+    they were computed from, and the same per supplier: what a charging run reads first."""
 
     as_of: date
     policy: str
     policy_description: str
-    supplier: str | None
     reference: ReferenceInfo
     settings: ChargingSettings
-    stock: int
-    chargeable: int
-    excluded: int
-    excluded_by_reason: dict[str, int]
-    return_due: int
-    return_cost_gbp: float
-    dropped_from_smi: int
-    status_date_unknown: int
-    monthly_charge_gbp: float | None
-    monthly_charge_excluded_gbp: float | None
-    reconciles: bool
     reconciliation: str
     suppliers: tuple[ChargingTotals, ...]
 
@@ -148,15 +136,10 @@ class ChargingReport:
     def to_json(self) -> dict[str, Any]:
         """The JSON form: the summary's keys (``stock``, ``chargeable``, ``excluded`` as numbers) and the hubs."""
         doc = self.summary.model_dump(mode="json")
-        doc["excluded_hubs"] = _records(self.exclusions)
-        doc["return_due_hubs"] = _records(self.return_due)
-        doc["dropped_hubs"] = _records(self.dropped)
+        doc["excluded_hubs"] = records(self.exclusions)
+        doc["return_due_hubs"] = records(self.return_due)
+        doc["dropped_hubs"] = records(self.dropped)
         return doc
-
-
-def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    dates = [c for c, t in frame.schema.items() if t == pl.Date]
-    return frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()
 
 
 def _evidence(engine: Engine, pairs: pl.DataFrame, d: date) -> pl.DataFrame:

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from eligibility.backstop import BACKSTOP_MONTHS, backstop_counts
 from eligibility.cohorts import Cohorts
 from eligibility.engine import Engine
+from eligibility.frames import records
 from eligibility.hubframe import hub_frame
 from eligibility.reference import Reference, ReferenceInfo
 from eligibility.rotation import ROTATION_INPUT, stock_rotation
@@ -106,26 +107,12 @@ class RiskReport:
         """Everything but the per-hub table, frames as lists of records (dates ISO)."""
         doc = self.summary.model_dump(mode="json")
         for name in ("monthly", "stranding", "cohorts", "rotation", "backstop", "age_profile"):
-            frame: pl.DataFrame = getattr(self, name)
-            dates = [c for c, t in frame.schema.items() if t == pl.Date]
-            doc[name] = frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).to_dicts()
+            doc[name] = records(getattr(self, name))
         return doc
 
 
-#: What the report reads of an inventory.
-_INPUT_COLUMNS = (
-    "device_id",
-    "gpf_device_id",
-    "device_type",
-    "manufacturer",
-    "model",
-    "firmware",
-    "status",
-    "status_since",
-    "status_history",
-    "supplier",
-    "tsat_install_end",
-)
+#: Inventory columns the report never reads (left out before anything is copied).
+_UNREAD = ("csp_region", "han_variant")
 
 
 def _months_pending(start: date) -> pl.Expr:
@@ -159,7 +146,7 @@ def fleet_risk(
     engine = engine or Engine(reference)
     # lazily, both frames in one plan: polars prunes the columns, shares the join of the CHF
     # rows with their GPF's, and filters before copying
-    frame = hub_frame(inventory.lazy().select(_INPUT_COLUMNS)).with_columns(
+    frame = hub_frame(inventory.lazy().drop(_UNREAD, strict=False)).with_columns(
         pl.col("supplier").fill_null("(none)")
     )
     if supplier is not None:

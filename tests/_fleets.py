@@ -21,7 +21,7 @@ from datetime import date
 import polars as pl
 
 from cpl_data.catalogue import load_catalogue
-from cpl_data.inventory import normalise_inventory
+from cpl_data.inventory import INVENTORY_COLUMNS, normalise_inventory
 from eligibility.cpl import Cpl, CplEntry
 from eligibility.reference import Reference
 
@@ -91,20 +91,8 @@ def tiny_reference() -> Reference:
     return Reference(cpl, load_catalogue(CATALOGUE, source="test.toml", cpl=cpl).catalogue)
 
 
-COLUMNS = (
-    "device_id",
-    "gpf_device_id",
-    "device_type",
-    "manufacturer",
-    "model",
-    "firmware",
-    "status",
-    "status_since",
-    "status_history",
-    "supplier",
-    "han_variant",
-    "tsat_install_end",
-)
+#: The inventory columns the tests' rows give (all but the CSP region).
+COLUMNS = tuple(c for c in INVENTORY_COLUMNS if c != "csp_region")
 
 
 def inventory(rows: list[tuple[str | None, ...]]) -> pl.DataFrame:

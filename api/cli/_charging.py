@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import console, emit_json, err_console, state
+from api.cli._common import console, emit_json, state
+from api.cli._output import write_table
 from cpl_data.inventory import read_inventory
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
 from eligibility.dates import parse_date
@@ -36,10 +37,10 @@ def _print(r: ChargingReport) -> None:
     t = Table("supplier", "stock", "chargeable", "excluded", *(_SHORT[c] for c in STRANDING_CODES), "return due", "return cost GBP",
               "dropped from SMI", *(("charge GBP/month", "excluded GBP/month") if money else ()),
               box=None, pad_edge=False)  # fmt: skip
-    overall = ChargingTotals.model_validate({**s.model_dump(), "supplier": "all"})
-    for row in (*s.suppliers, overall):
+    rows: list[tuple[str, ChargingTotals]] = [(x.supplier or "(none)", x) for x in s.suppliers]
+    for name, row in [*rows, ("all", s)]:
         t.add_row(
-            row.supplier or "(none)",
+            name,
             f"{row.stock:,}",
             f"{row.chargeable:,}",
             f"{row.excluded:,}",
@@ -116,12 +117,7 @@ def charging(
     inv = read_inventory(inventory)
     report = charging_exclusions(inv.frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
-        flat = report.flat_exclusions()
-        if output.suffix.lower() in (".parquet", ".pq"):
-            report.exclusions.write_parquet(output)
-        else:
-            flat.write_csv(output)
-        err_console.print(f"{report.exclusions.height:,} excluded hub(s) with evidence written to {output}")
+        write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())
     if st.json or json_out:
         emit_json(report.to_json())
     else:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from api.cli._common import console, emit_json, err_console, state
+from api.cli._output import write_table
 from api.report import write_risk_report
 from cpl_data.inventory import read_inventory
 from eligibility.dates import parse_date
@@ -100,11 +101,7 @@ def risk(
         written = write_risk_report(result, report)
         err_console.print(f"report written: {', '.join(str(p) for p in written)}")
     if hubs_out is not None:
-        if hubs_out.suffix.lower() in (".parquet", ".pq"):
-            result.hubs.write_parquet(hubs_out)
-        else:
-            result.hubs.write_csv(hubs_out)
-        err_console.print(f"{result.hubs.height:,} hub(s) written to {hubs_out}")
+        write_table(result.hubs, hubs_out, "hub(s)")
     if st.json or json_out:
         emit_json(result.to_json())
     else:
