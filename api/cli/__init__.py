@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _check, _cpl, _synth
+from api.cli import _batch, _check, _cpl, _synth
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
@@ -54,6 +54,7 @@ app.add_typer(_cpl.catalogue_app, name="catalogue")
 app.command("check")(_check.check)
 app.command("plan")(_check.plan)
 app.command("synth")(_synth.synth)
+app.command("batch")(_batch.batch)
 
 
 def _report(exc: HubcheckError) -> None:
