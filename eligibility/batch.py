@@ -28,26 +28,28 @@ from eligibility.smi import INSTALLABLE, SMI_STATUSES, HousekeepingPolicy
 from eligibility.smi_columns import SMI_CODES, smi_columns
 from eligibility.verdict import REASON_CODES, SEVERITY
 
-__all__ = ["OUTPUT_COLUMNS", "VERDICTS", "evaluate", "reason_mask", "verdict_sql"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "OUTPUT_SCHEMA",
+    "VERDICTS",
+    "evaluate",
+    "mask_counts",
+    "reason_mask",
+    "verdict_sql",
+]
 
 #: The verdicts, as the ``verdict`` column's categories.
 VERDICTS: Final[tuple[str, ...]] = ("ELIGIBLE", "ELIGIBLE_AFTER_UPGRADE", "NOT_ELIGIBLE")
-#: What ``hubcheck batch`` writes, per hub.
+#: What ``hubcheck batch`` writes, per hub (the same as :func:`verdict_sql` returns). Join back to
+#: the inventory on ``device_id`` for anything else; :func:`evaluate` itself keeps every column.
 OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
     "device_id",
-    "gpf_device_id",
-    "supplier",
-    "manufacturer",
-    "model",
-    "firmware",
     "verdict",
     "reasons",
     "plan_hops",
     "plan_target",
     "plan_target_role",
     "removal_date",
-    "smi_device_id",
-    "smi_status",
 )
 assert set(FIRMWARE_CODES + SMI_CODES) == set(REASON_CODES)
 _BLOCKING: Final = tuple(c for c in REASON_CODES if SEVERITY[c] == "blocking")
@@ -81,6 +83,14 @@ def _lookups() -> tuple[pl.Series, pl.Series]:
 
 
 _REASONS, _VERDICT = _lookups()
+#: The types of :data:`OUTPUT_COLUMNS` (``verdict`` an Enum, ``reasons`` a list of Enum codes).
+OUTPUT_SCHEMA: Final[dict[str, pl.DataType]] = {
+    **{c: pl.String() for c in OUTPUT_COLUMNS},
+    "verdict": _VERDICT.dtype,
+    "reasons": _REASONS.dtype,
+    "plan_hops": pl.Int16(),
+    "removal_date": pl.Date(),
+}
 
 
 def evaluate(
@@ -89,16 +99,29 @@ def evaluate(
     """Every hub's verdict at install date ``d`` under ``policy``: the hub frame with its gates.
 
     ``table`` is :func:`~eligibility.assessment.assessment_table` at the same ``d`` for (at least)
-    the hubs' keys. Adds the table's columns, the SMI columns, ``verdict`` (an Enum of
-    :data:`VERDICTS`) and ``reasons`` (a list of codes); :data:`OUTPUT_COLUMNS` selects the report.
+    the hubs' keys. Adds the table's columns, the SMI columns, ``reason_mask`` (bit ``i`` for
+    ``REASON_CODES[i]``: cheap to group by), ``verdict`` (an Enum of :data:`VERDICTS`) and
+    ``reasons`` (a list of codes); :data:`OUTPUT_COLUMNS` selects the report.
     """
     right = table.lazy() if isinstance(hubs, pl.LazyFrame) else table
     joined = hubs.join(right, on=list(KEY), how="left", maintain_order="left")
-    gated = smi_columns(joined, policy, d, settings).with_columns(reason_mask().alias("__mask"))
+    gated = smi_columns(joined, policy, d, settings).with_columns(reason_mask().alias("reason_mask"))
     return gated.with_columns(
-        pl.lit(_VERDICT).gather(pl.col("__mask")).alias("verdict"),
-        pl.lit(_REASONS).gather(pl.col("__mask")).alias("reasons"),
-    ).drop("__mask")
+        pl.lit(_VERDICT).gather(pl.col("reason_mask")).alias("verdict"),
+        pl.lit(_REASONS).gather(pl.col("reason_mask")).alias("reasons"),
+    )
+
+
+def mask_counts(counts: dict[int, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Hubs per verdict and per reason code, from hub counts per ``reason_mask`` value."""
+    verdicts = dict.fromkeys(VERDICTS, 0)
+    reasons = dict.fromkeys(REASON_CODES, 0)
+    for mask, n in counts.items():
+        verdicts[str(_VERDICT[mask])] += n
+        for i, code in enumerate(REASON_CODES):
+            if mask >> i & 1:
+                reasons[code] += n
+    return verdicts, reasons
 
 
 def _sql_text(value: str) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _charging, _check, _cpl, _risk, _synth
+from api.cli import _batch, _charging, _check, _cpl, _risk, _synth
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
@@ -54,6 +54,7 @@ app.add_typer(_cpl.catalogue_app, name="catalogue")
 app.command("check")(_check.check)
 app.command("plan")(_check.plan)
 app.command("synth")(_synth.synth)
+app.command("batch")(_batch.batch)
 app.command("charging")(_charging.charging)
 app.command("risk")(_risk.risk)
 
