@@ -63,6 +63,11 @@ def _figure() -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def _legend_above(ax: Axes) -> None:
+    # above the plot: a legend inside it hides the lines it explains
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4)
+
+
 def _render(name: str, title: str, caption: str, fig: Figure) -> Chart:
     # A salt per chart keeps the SVG element ids of two charts on one page apart.
     with matplotlib.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
@@ -111,8 +116,16 @@ def _per_policy(r: RiskReport, column: str, frame: pl.DataFrame | None = None) -
     colours = _colours(_policies(r))
     for p in _policies(r):
         rows = data.filter(pl.col("policy") == p).sort("month")
-        ax.plot(rows["date"].to_list(), rows[column].to_list(), label=p, color=colours[p], linewidth=1.8)
-    ax.legend(frameon=False, fontsize=8)
+        ax.plot(
+            rows["date"].to_list(),
+            rows[column].to_list(),
+            label=p,
+            color=colours[p],
+            linewidth=1.8,
+            drawstyle="steps-post",  # a figure holds from its month's date to the next
+        )
+    _legend_above(ax)
+    ax.set_ylim(bottom=0)
     ax.set_ylabel("hubs")
     return fig
 
@@ -128,7 +141,7 @@ def removals_chart(r: RiskReport) -> Chart:
         x = [_num(d) - 28 + width * (i + 0.5) for d in rows["date"].to_list()]
         ax.bar(x, rows["removed"].to_list(), width=width, label=p, color=colours[p])
     ax.xaxis_date()
-    ax.legend(frameon=False, fontsize=8)
+    _legend_above(ax)
     ax.set_ylabel("hubs removed in the month")
     worst = max(r.summary.policies, key=lambda o: o.removed)
     return _render(
