@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import engine, import_cpl, service
+from bench import engine, import_cpl, risk, service
 
 
 def main() -> None:
     import_cpl.main()
     engine.main()
     service.main()
+    risk.main()
 
 
 if __name__ == "__main__":

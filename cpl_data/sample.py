@@ -1,4 +1,4 @@
-"""The project's own sample reference data: a CPL of fictional manufacturers, and a catalogue.
+"""The project's own sample data: a CPL of fictional manufacturers, a catalogue, and a fleet on them.
 
 The real CPL is never shipped. This sample has the same shape and the same kinds of mess
 (an entry removed and replaced by a corrected one, a removal by certificate withdrawal, a
@@ -12,10 +12,26 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
+
+from cpl_data.catalogue import load_catalogue
+from cpl_data.cpl import load_cpl
 from cpl_data.cpl_writer import cpl_csv_text, history_csv_text, write_cpl_workbook
+from cpl_data.synth import FleetMix, synth_fleet
+from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
 
-__all__ = ["SAMPLE_CATALOGUE_TOML", "sample_cpl", "write_sample_reference"]
+__all__ = [
+    "SAMPLE_CATALOGUE_TOML",
+    "SAMPLE_FLEET_AS_OF",
+    "SAMPLE_FLEET_HUBS",
+    "SAMPLE_FLEET_MIX",
+    "SAMPLE_FLEET_SEED",
+    "sample_cpl",
+    "sample_fleet",
+    "sample_reference",
+    "write_sample_reference",
+]
 
 HUB = "Communications Hub"
 
@@ -317,8 +333,45 @@ image_size = 88000
 """
 
 
+def sample_reference() -> tuple[Cpl, Catalogue]:
+    """The sample CPL dated from its own Version Control notes (as an import dates it), and its catalogue."""
+    cpl = sample_cpl()
+    imported = load_cpl(
+        cpl_csv_text(cpl).encode(),
+        source="sample-cpl.csv",
+        history=history_csv_text(cpl).encode(),
+        history_source="sample-cpl-version-control.csv",
+    )
+    cat = load_catalogue(SAMPLE_CATALOGUE_TOML.encode(), source="sample-catalogue.toml", cpl=imported.cpl)
+    return imported.cpl, cat.catalogue
+
+
+#: The sample fleet: a few hundred hubs on the sample CPL, richer in odd cases than a real fleet so
+#: that every reason code shows up at its date.
+SAMPLE_FLEET_HUBS = 300
+SAMPLE_FLEET_SEED = 2026
+SAMPLE_FLEET_AS_OF = date(2026, 11, 1)
+SAMPLE_FLEET_MIX = FleetMix(
+    stock=0.35,
+    returned=0.1,
+    installed_not_commissioned=0.05,
+    other=0.05,
+    stock_undated=0.05,
+    gpf_later=0.05,
+    gpf_undated=0.02,
+    unknown_firmware=0.02,
+    unlisted_model=0.01,
+)
+
+
+def sample_fleet() -> pl.DataFrame:
+    """The sample fleet (``sample/sample-fleet.csv``): two inventory rows per hub, CHF then GPF."""
+    cpl, cat = sample_reference()
+    return synth_fleet(cpl, cat, SAMPLE_FLEET_HUBS, SAMPLE_FLEET_SEED, SAMPLE_FLEET_AS_OF, SAMPLE_FLEET_MIX)
+
+
 def write_sample_reference(directory: Path, *, workbook: bool = False) -> dict[str, Path]:
-    """Write the sample CPL (CSV export and Version Control CSV) and catalogue.
+    """Write the sample CPL (CSV export and Version Control CSV), catalogue and fleet.
 
     With ``workbook`` also the CPL as an .xlsx (not deterministic byte for byte: openpyxl
     stamps the time, so it is not committed).
@@ -336,4 +389,6 @@ def write_sample_reference(directory: Path, *, workbook: bool = False) -> dict[s
         out["workbook"] = directory / "sample-cpl.xlsx"
         write_cpl_workbook(cpl, out["workbook"])
     out["catalogue"].write_text(SAMPLE_CATALOGUE_TOML, encoding="utf-8")
+    out["fleet"] = directory / "sample-fleet.csv"
+    sample_fleet().write_csv(out["fleet"])
     return out

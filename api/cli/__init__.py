@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _check, _cpl, _service, _synth
+from api.cli import _batch, _charging, _check, _cpl, _risk, _service, _synth
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
@@ -57,6 +57,9 @@ app.command("synth")(_synth.synth)
 app.add_typer(_service.keys_app, name="keys")
 app.add_typer(_service.inventory_app, name="inventory")
 app.command("serve")(_service.serve)
+app.command("batch")(_batch.batch)
+app.command("charging")(_charging.charging)
+app.command("risk")(_risk.risk)
 
 
 def _report(exc: HubcheckError) -> None:

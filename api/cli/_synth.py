@@ -1,37 +1,103 @@
-"""``hubcheck synth``: the project's own sample data (and, later, synthetic fleets)."""
+"""``hubcheck synth``: the project's own sample data, and synthetic fleets drawn from the store's CPL."""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli._common import console, emit_json, state
+from api.cli._common import console, date_option, emit_json, err_console, state
 from cpl_data.sample import write_sample_reference
+from cpl_data.synth import write_fleet
+from eligibility.errors import InputError
 
 __all__ = ["synth"]
 
 
 def synth(
     ctx: typer.Context,
+    hubs: Annotated[
+        int | None, typer.Option(min=0, help="Draw a fleet of this many hubs (two inventory rows each).")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed: the same seed gives the same fleet.")] = 0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Fleet file: .parquet (default) or .csv.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="The fleet's date, YYYY-MM-DD (default the CPL's issue date, so a seed is stable)."
+        ),
+    ] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
+    ] = None,
     sample_data: Annotated[
         Path | None,
         typer.Option(
-            help="Write the sample reference data (fictional CPL, history, catalogue) into this folder."
+            help="Write the sample data (fictional CPL, history, catalogue, fleet) into this folder."
         ),
     ] = None,
     workbook: Annotated[
         bool, typer.Option(help="With --sample-data, also write the CPL as an .xlsx.")
     ] = False,
 ) -> None:
-    """Generate sample data: a CPL of fictional manufacturers in the CPL's own format, and a catalogue."""
+    """Generate data: a synthetic fleet from the store's CPL, or the project's sample data."""
     st = state(ctx)
-    if sample_data is None:
-        raise typer.BadParameter("give --sample-data DIR", param_hint="--sample-data")
-    written = write_sample_reference(sample_data, workbook=workbook)
-    if st.json:
-        emit_json({k: str(v) for k, v in written.items()})
+    if sample_data is not None:
+        written = write_sample_reference(sample_data, workbook=workbook)
+        if st.json:
+            emit_json({k: str(v) for k, v in written.items()})
+            return
+        for kind, path in written.items():
+            console.print(f"{kind:10} {path}")
         return
-    for kind, path in written.items():
-        console.print(f"{kind:10} {path}")
+    if hubs is None or output is None:
+        raise InputError(
+            "give --hubs N and -o FILE to draw a fleet, or --sample-data DIR for the sample data",
+            field="hubs",
+        )
+    ref = st.reference(catalogue)
+    day = date_option(as_of, "--as-of") or ref.cpl.issued_on
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("synth"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("hubs", total=hubs)
+        rows = write_fleet(
+            output,
+            ref.cpl,
+            ref.catalogue,
+            hubs,
+            seed,
+            day,
+            progress=lambda done: bar.update(task, completed=done),
+        )
+    seconds = time.perf_counter() - t0
+    result = {
+        "output": str(output),
+        "hubs": hubs,
+        "rows": rows,
+        "seed": seed,
+        "as_of": day.isoformat(),
+        "cpl_version": ref.cpl.version,
+        "catalogue": ref.catalogue.name if ref.catalogue is not None else None,
+        "seconds": round(seconds, 3),
+    }
+    if st.json:
+        emit_json(result)
+        return
+    console.print(
+        f"{hubs} hubs ({rows} inventory rows) as of {day.isoformat()} from CPL {ref.cpl.version}, "
+        f"seed {seed}: {output} in {seconds:.1f} s"
+    )

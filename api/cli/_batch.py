@@ -1,0 +1,213 @@
+"""``hubcheck batch``: every hub of an inventory judged at once, streamed to CSV or Parquet."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Literal
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli._common import console, date_option, emit_json, err_console, state, today
+from cpl_data.batch_job import CHUNK_ROWS, BatchSummary, run_batch
+from cpl_data.duis import DuisRead, duis_source
+from cpl_data.duis_schema import DuisSchemas, default_xsd_dir
+from cpl_data.sources import InventorySource, detect_kind, open_inventory
+from eligibility.engine import Engine, EngineSettings
+from eligibility.smi import parse_policy
+
+__all__ = ["batch"]
+
+
+class _Bar:
+    """The progress bar on a terminal (stderr); silent when piped."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def started(self, total_rows: int | None) -> None:
+        self.task = self.progress.add_task("rows", total=total_rows)
+
+    def advanced(self, rows: int, hubs: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=rows, description=f"{hubs:,} hubs")
+
+
+def batch(
+    ctx: typer.Context,
+    inventory: Annotated[
+        Path, typer.Argument(help="Inventory: CSV, Parquet, or DUIS XML (a response, a folder or a zip).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Verdicts file: .parquet or .csv.")],
+    install_date: Annotated[
+        str | None, typer.Option(help="Install date to judge at, YYYY-MM-DD (default today).")
+    ] = None,
+    policy: Annotated[
+        str,
+        typer.Option(
+            help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, or months=N;..."
+        ),
+    ] = "sec-ac-7.2",
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Write bad rows to a rejects file and go on, instead of stopping.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Rejects file (CSV; default OUTPUT.rejects.csv).")
+    ] = None,
+    output_format: Annotated[
+        Literal["parquet", "csv"] | None,
+        typer.Option("--format", help="Output format (default from -o's suffix)."),
+    ] = None,
+    xsd_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="HUBCHECK_DUIS_XSD", help="DUIS schema folder (v5.1/, v5.3a/, v5.4/ ...) for XML input."
+        ),
+    ] = None,
+    status_dates: Annotated[
+        Path | None,
+        typer.Option(help="DUIS input: side CSV with device_id and status_since (and status_history, ...)."),
+    ] = None,
+    window_back: Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")] = 1,
+    max_hops: Annotated[int, typer.Option(min=1, help="Longest plan allowed.")] = 8,
+    chunk_rows: Annotated[int, typer.Option(min=1000, help="Inventory rows read at a time.")] = CHUNK_ROWS,
+) -> None:
+    """Judge every hub of an inventory: one output row per hub, a summary at the end."""
+    st = state(ctx)
+    day = date_option(install_date, "--install-date") or today()
+    pol = parse_policy(policy, field="--policy")
+    engine = Engine(st.reference(catalogue), EngineSettings(window_back=window_back, max_hops=max_hops))
+    duis: DuisRead | None = None
+    source: InventorySource
+    if detect_kind(inventory) == "duis":
+        schemas = DuisSchemas(xsd_dir or default_xsd_dir())
+        source, duis = duis_source(inventory, schemas, side=status_dates, skip_invalid=skip_invalid)
+    else:
+        source = open_inventory(inventory)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=st.json or not sys.stderr.isatty(),
+        transient=True,
+    ) as progress:
+        summary = run_batch(
+            source,
+            output,
+            engine,
+            pol,
+            day,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            output_format=output_format,
+            chunk_rows=chunk_rows,
+            reporter=_Bar(progress),
+            refused=_refused(duis),
+        )
+    mismatch_file = _write_mismatches(duis, output)
+    if st.json:
+        emit_json(_json(summary, duis, mismatch_file))
+        return
+    _render(summary, duis, mismatch_file)
+
+
+def _refused(duis: DuisRead | None) -> pl.DataFrame | None:
+    """Refused DUIS responses as rejects rows (a whole file: no row or column)."""
+    if duis is None or not duis.problems:
+        return None
+    files = [p.source for p in duis.problems]
+    return pl.DataFrame(
+        {
+            "row": [None] * len(files),
+            "column": ["(file)"] * len(files),
+            "value": files,
+            "why": [p.message for p in duis.problems],
+            "where": files,
+        },
+        schema={
+            "row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "why": pl.String,
+            "where": pl.String,
+        },
+    )
+
+
+def _write_mismatches(duis: DuisRead | None, output: Path) -> Path | None:
+    if duis is None or duis.mismatches.height == 0:
+        return None
+    path = output.with_name(output.name + ".firmware-mismatches.csv")
+    duis.mismatches.write_csv(path)
+    return path
+
+
+def _json(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None) -> dict[str, object]:
+    out: dict[str, object] = asdict(summary)
+    out["hubs_per_second"] = round(summary.hubs_per_second)
+    if duis is not None:
+        out["duis"] = {
+            "files": duis.files,
+            "refused": [str(p) for p in duis.problems],
+            "skipped": dict(duis.skipped),
+            "firmware_mismatches": duis.mismatches.to_dicts(),
+            "firmware_mismatches_file": str(mismatches) if mismatches else None,
+        }
+    return out
+
+
+def _render(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None) -> None:
+    hubs = summary.hubs or 1
+    console.print(
+        f"[bold]{summary.hubs:,} hubs[/bold] judged at {summary.install_date.isoformat()} under {summary.policy} "
+        f"(CPL {summary.cpl_version}{', catalogue ' + summary.catalogue if summary.catalogue else ''}) "
+        f"-> {summary.output}"
+    )
+    t = Table(title="Verdicts", title_justify="left")
+    t.add_column("verdict")
+    t.add_column("hubs", justify="right")
+    t.add_column("share", justify="right")
+    colours = {"ELIGIBLE": "green", "ELIGIBLE_AFTER_UPGRADE": "yellow", "NOT_ELIGIBLE": "red"}
+    for v, n in summary.by_verdict.items():
+        t.add_row(f"[{colours[v]}]{v}[/]", f"{n:,}", f"{100 * n / hubs:.1f}%")
+    console.print(t)
+    r = Table(title="Reasons (hubs with each)", title_justify="left")
+    r.add_column("code")
+    r.add_column("hubs", justify="right")
+    r.add_column("share", justify="right")
+    for code, n in summary.by_reason.items():
+        r.add_row(code, f"{n:,}", f"{100 * n / hubs:.1f}%")
+    console.print(r)
+    notes = [
+        f"{summary.rows_read:,} inventory rows read, {summary.distinct_firmware:,} distinct (model, firmware) "
+        f"assessed, {summary.seconds:.1f} s ({summary.hubs_per_second:,.0f} hubs/s)"
+    ]
+    if summary.rejected_rows:
+        notes.append(f"{summary.rejected_rows:,} bad rows skipped: {summary.rejects_file}")
+    if summary.unclaimed_gpf:
+        notes.append(f"{summary.unclaimed_gpf:,} GPF rows named by no CHF (not judged)")
+    if summary.other_devices:
+        notes.append(f"{summary.other_devices:,} rows of other device types (not hubs)")
+    if summary.ignored_columns:
+        notes.append("columns ignored: " + ", ".join(summary.ignored_columns))
+    if duis is not None:
+        notes.append(f"{duis.files} DUIS response(s) read")
+        notes.extend(f"skipped: {count} {what}" for what, count in duis.skipped.items())
+        notes.extend(f"refused: {p}" for p in duis.problems)
+        if mismatches is not None:
+            notes.append(
+                f"{duis.mismatches.height} firmware mismatch(es) between the SMI and the device "
+                f"(the device's version was used): {mismatches}"
+            )
+    for note in notes:
+        console.print(note, markup=False)

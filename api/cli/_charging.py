@@ -1,0 +1,124 @@
+"""``hubcheck charging``: which hubs in stock to exclude from the Stock Level Charge, with evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli._common import console, emit_json, state
+from api.cli._output import write_table
+from cpl_data.inventory import read_inventory
+from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
+from eligibility.dates import parse_date
+from eligibility.smi import parse_policy
+from eligibility.stranding import STRANDING_CODES
+
+__all__ = ["charging"]
+
+_SHORT = {
+    "DEVICE_MODEL_NOT_ON_CPL": "model not on CPL",
+    "FIRMWARE_UNKNOWN": "firmware unknown",
+    "NO_UPGRADE_PATH": "no upgrade path",
+}
+
+
+def _print(r: ChargingReport) -> None:
+    s = r.summary
+    ref = s.reference
+    cat = f", catalogue {ref.catalogue}" if ref.catalogue else ", no catalogue"
+    console.print(
+        f"[bold]Stock Level Charge exclusions at {s.as_of.isoformat()}[/bold] under {s.policy_description}; "
+        f"CPL {ref.cpl_version} of {ref.cpl_issued_on}{cat}"
+    )
+    money = s.monthly_charge_gbp is not None
+    t = Table("supplier", "stock", "chargeable", "excluded", *(_SHORT[c] for c in STRANDING_CODES), "return due", "return cost GBP",
+              "dropped from SMI", *(("charge GBP/month", "excluded GBP/month") if money else ()),
+              box=None, pad_edge=False)  # fmt: skip
+    rows: list[tuple[str, ChargingTotals]] = [(x.supplier or "(none)", x) for x in s.suppliers]
+    for name, row in [*rows, ("all", s)]:
+        t.add_row(
+            name,
+            f"{row.stock:,}",
+            f"{row.chargeable:,}",
+            f"{row.excluded:,}",
+            *(f"{row.excluded_by_reason[c]:,}" for c in STRANDING_CODES),
+            f"{row.return_due:,}",
+            f"{row.return_cost_gbp:,.2f}",
+            f"{row.dropped_from_smi:,}",
+            *(
+                (f"{row.monthly_charge_gbp or 0:,.2f}", f"{row.monthly_charge_excluded_gbp or 0:,.2f}")
+                if money
+                else ()
+            ),
+        )
+    console.print(t)
+    colour = "green" if s.reconciles else "red"
+    console.print(f"[{colour}]{s.reconciliation}[/{colour}]")
+    if s.status_date_unknown:
+        console.print(
+            f"{s.status_date_unknown:,} hub(s) in stock have no status date: their removal cannot be judged."
+        )
+    for ex in r.exclusions.head(20).iter_rows(named=True):
+        why = "; ".join(ex["blockers"]) or ex["message"]
+        console.print(f"  {ex['device_id']} {ex['reason']}: {why}", markup=False, soft_wrap=True)
+    if r.exclusions.height > 20:
+        console.print(
+            f"  ... {r.exclusions.height - 20:,} more excluded hub(s): use -o FILE or --json for all"
+        )
+
+
+def charging(
+    ctx: typer.Context,
+    inventory: Annotated[Path, typer.Argument(help="Inventory file (CSV or Parquet).")],
+    as_of: Annotated[str, typer.Option("--date", help="The charging date, YYYY-MM-DD.")],
+    supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
+    policy: Annotated[
+        str, typer.Option(help="Housekeeping policy deciding what is still on the SMI.")
+    ] = "sec-ac-7.2",
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
+    ] = None,
+    tariff: Annotated[
+        float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")
+    ] = None,
+    return_redeployable: Annotated[
+        float, typer.Option(min=0, help="Return charge of a redeployable hub (DP238 example).")
+    ] = 8.27,
+    return_single_band: Annotated[
+        float, typer.Option(min=0, help="Return charge, single band, not redeployable.")
+    ] = 30.87,
+    return_dual_band: Annotated[
+        float, typer.Option(min=0, help="Return charge, dual band, not redeployable.")
+    ] = 58.75,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the excluded hubs with their evidence (CSV or Parquet)."),
+    ] = None,
+) -> None:
+    """Hubs in stock at --date: chargeable, excluded (with evidence), return due, and dropped from the SMI.
+
+    Stock = Pending hubs still on the SMI under --policy; excluded = those that could not be
+    commissioned in production at the date (DEVICE_MODEL_NOT_ON_CPL, FIRMWARE_UNKNOWN,
+    NO_UPGRADE_PATH). Stock = chargeable + excluded, per supplier and overall.
+    """  # fmt: skip
+    st = state(ctx)
+    d = parse_date(as_of, field="--date")
+    pol = parse_policy(policy, field="--policy")
+    settings = ChargingSettings(
+        stock_charge_gbp_per_hub_month=tariff,
+        return_redeployable_gbp=return_redeployable,
+        return_single_band_gbp=return_single_band,
+        return_dual_band_gbp=return_dual_band,
+    )
+    inv = read_inventory(inventory)
+    report = charging_exclusions(inv.frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
+    if output is not None:
+        write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())
+    if st.json or json_out:
+        emit_json(report.to_json())
+    else:
+        _print(report)

@@ -1,0 +1,108 @@
+"""``hubcheck risk``: which hubs strand before removal, and how the housekeeping policies compare."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli._common import console, emit_json, err_console, state
+from api.cli._output import write_table
+from api.report import write_risk_report
+from cpl_data.inventory import read_inventory
+from eligibility.dates import parse_date
+from eligibility.risk import RiskReport, fleet_risk
+from eligibility.smi import POLICIES, HousekeepingPolicy, parse_policy
+
+__all__ = ["parse_policies", "risk"]
+
+# A comma starts a new policy only before a policy name or a custom policy's first key, so
+# that a custom policy keeps the commas of its exclude list ("months=24;exclude=CHF,GPF").
+_NEXT_POLICY = re.compile(
+    r",\s*(?=(?:" + "|".join(map(re.escape, POLICIES)) + r"|months=|exclude=|history-aware)\b)"
+)
+
+
+def parse_policies(text: str, *, field: str = "--policies") -> list[HousekeepingPolicy]:
+    """Comma-separated policies, each a name or a custom policy (see ``--policy``); raises UnknownChoice."""
+    return [parse_policy(p, field=field) for p in _NEXT_POLICY.split(text.strip()) if p.strip()]
+
+
+def _print(r: RiskReport) -> None:
+    s = r.summary
+    who = f" (supplier {s.supplier})" if s.supplier else ""
+    console.print(
+        f"[bold]Fleet risk{who} from {s.start.isoformat()} to {s.end.isoformat()}[/bold] ({s.months} months): "
+        f"{s.pending_hubs:,} pending hubs; {s.stranded_at_start:,} stranded at the start, "
+        f"{s.stranding_within_horizon:,} strand within the horizon, {s.stranding_later:,} later"
+    )
+    t = Table("policy", "removed before start", "removed", "usable lost", "stranded on SMI at end",
+              "stranded hub-months", "installable at end", "backstop gap at end", box=None, pad_edge=False)  # fmt: skip
+    for o in s.policies:
+        t.add_row(o.policy, *(f"{v:,}" for v in (o.removed_before_start, o.removed, o.usable_lost,
+                  o.stranded_on_smi_at_end, o.stranded_hub_months, o.installable_at_end,
+                  o.backstop_beyond_12_at_end)))  # fmt: skip
+    console.print(t)
+    stranding = r.stranding.drop_nulls("stranding_date")
+    for row in stranding.head(15).iter_rows(named=True):
+        console.print(
+            f"  {row['manufacturer']}/{row['model']} {row['firmware']}: {row['hubs']:,} hub(s) strand on "
+            f"{row['stranding_date']:%Y-%m-%d} ({row['stranding_code']})",
+            markup=False,
+        )
+    if stranding.height > 15:
+        console.print(
+            f"  ... {stranding.height - 15:,} more (Device Model, firmware) pairs: see --json or --report"
+        )
+
+
+def risk(
+    ctx: typer.Context,
+    inventory: Annotated[Path, typer.Argument(help="Inventory file (CSV or Parquet).")],
+    start: Annotated[str, typer.Option("--from", help="The start date D, YYYY-MM-DD.")],
+    months: Annotated[int, typer.Option(min=1, max=600, help="Horizon in calendar months.")] = 36,
+    policies: Annotated[str, typer.Option(help="Policies to compare, comma-separated.")] = ",".join(POLICIES),
+    supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
+    ] = None,
+    tariff: Annotated[
+        float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the HTML report here, and its charts as PNG beside it.")
+    ] = None,
+    hubs_out: Annotated[
+        Path | None, typer.Option(help="Write every hub's stranding and removal dates (CSV or Parquet).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+) -> None:
+    """Month by month per policy: removals, usable stock lost, stranded hubs still charged, installable.
+
+    Also each hub's stranding date, a cohort table, stock rotation and the security backstop.
+    """  # fmt: skip
+    st = state(ctx)
+    d = parse_date(start, field="--from")
+    pols = parse_policies(policies)
+    inv = read_inventory(inventory)
+    result = fleet_risk(
+        inv.frame,
+        d,
+        months,
+        pols,
+        st.reference(catalogue),
+        supplier=supplier,
+        tariff_gbp_per_hub_month=tariff,
+    )
+    if report is not None:
+        written = write_risk_report(result, report)
+        err_console.print(f"report written: {', '.join(str(p) for p in written)}")
+    if hubs_out is not None:
+        write_table(result.hubs, hubs_out, "hub(s)")
+    if st.json or json_out:
+        emit_json(result.to_json())
+    else:
+        _print(result)

@@ -1,0 +1,289 @@
+"""A batch job: an inventory streamed in, every hub's verdict streamed out, memory bounded.
+
+Per chunk of the input (:mod:`cpl_data.sources`): check and normalise the rows
+(:func:`~cpl_data.inventory.normalise_inventory`, duplicates caught across chunks), pair CHF rows
+with their GPF records (:class:`~eligibility.hubframe.HubPairing`), extend the engine's small
+table with any new (manufacturer, model, firmware) (:func:`~eligibility.assessment.assessment_table`),
+join and compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory holds one
+chunk, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting for
+their GPF's row.
+
+The output appears whole or not at all: it is written beside the target and moved into place at
+the end. Without ``skip_invalid`` a bad row stops the job with every problem listed (up to
+:data:`MAX_PROBLEMS`); with it, bad rows go to the rejects file and the job goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import IO, Final, Literal, Protocol
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cpl_data._seen import SeenDevices
+from cpl_data.inventory import normalise_inventory
+from cpl_data.sources import InventorySource
+from eligibility.assessment import ASSESSMENT_SCHEMA, KEY, assessment_table
+from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, evaluate, mask_counts
+from eligibility.engine import Engine
+from eligibility.errors import DataError, Problem
+from eligibility.hubframe import HubPairing
+from eligibility.smi import HousekeepingPolicy
+
+__all__ = ["CHUNK_ROWS", "MAX_PROBLEMS", "BatchReporter", "BatchSummary", "OutputFormat", "run_batch"]
+
+#: Inventory rows read at a time.
+CHUNK_ROWS: Final = 1_000_000
+#: Problems listed when a job stops on bad rows (the count says how many more there were).
+MAX_PROBLEMS: Final = 1000
+
+OutputFormat = Literal["parquet", "csv"]
+
+
+class BatchReporter(Protocol):
+    """Progress hooks (a terminal shows a bar; tests and services pass nothing)."""
+
+    def started(self, total_rows: int | None) -> None:
+        """The job starts; ``total_rows`` when the input says how many rows it has."""
+
+    def advanced(self, rows: int, hubs: int) -> None:
+        """Another chunk is done: ``rows`` inventory rows read, ``hubs`` verdicts written so far."""
+
+
+@dataclass
+class BatchSummary:
+    """What a batch job did, for the summary table and ``--json``."""
+
+    source: str
+    output: str
+    install_date: date
+    policy: str
+    cpl_version: str
+    catalogue: str | None
+    rows_read: int = 0
+    hubs: int = 0
+    rejected_rows: int = 0
+    rejects_file: str | None = None
+    unclaimed_gpf: int = 0
+    other_devices: int = 0
+    distinct_firmware: int = 0
+    seconds: float = 0.0
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    by_reason: dict[str, int] = field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def hubs_per_second(self) -> float:
+        """Throughput, end to end."""
+        return self.hubs / self.seconds if self.seconds > 0 else 0.0
+
+
+class _Writer:
+    """Appends output chunks to a Parquet or CSV file."""
+
+    def __init__(self, out: IO[bytes], fmt: OutputFormat) -> None:
+        self.out = out
+        self.fmt = fmt
+        self._pq: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+        self._header = True
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self.fmt == "csv":
+            frame.with_columns(pl.col("reasons").cast(pl.List(pl.String)).list.join(";")).write_csv(
+                self.out, include_header=self._header
+            )
+            self._header = False
+            return
+        table = frame.to_arrow()
+        if self._pq is None:
+            self._schema = table.schema
+            self._pq = pq.ParquetWriter(self.out, table.schema, compression="zstd")
+        elif table.schema != self._schema:
+            table = table.cast(self._schema)
+        self._pq.write_table(table)
+
+    def close(self, empty: pl.DataFrame) -> None:
+        if self._pq is None and self._header:
+            self.write(empty)  # a job with no hubs still writes a file with the columns
+        if self._pq is not None:
+            self._pq.close()
+
+
+class _Rejects:
+    """The rejects file, created only when a row is rejected (as CSV: row, column, value, why)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> _Rejects:
+        return self
+
+    def write(self, rejects: pl.DataFrame) -> None:
+        header = self._file is None
+        if self._file is None:
+            self._file = self.path.open("wb")
+        rejects.write_csv(self._file, include_header=header)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _located(source: InventorySource, problems: Sequence[Problem]) -> list[Problem]:
+    """Problems named by where their row came from, when rows are not lines of a file."""
+    if source.locate is None:
+        return list(problems)
+    out = []
+    for p in problems:
+        where = source.locate(p.row) if p.row is not None else None
+        out.append(replace(p, source=where, row=None) if where else p)
+    return out
+
+
+def _located_rejects(source: InventorySource, rejects: pl.DataFrame) -> pl.DataFrame:
+    """Rejects with the place each row came from in ``value``'s stead of a row number, for DUIS."""
+    if source.locate is None:
+        return rejects
+    where = {r: source.locate(r) for r in rejects["row"].unique().to_list()}  # a few bad rows, not the fleet
+    return rejects.with_columns(
+        pl.col("row").replace_strict(where, default=None, return_dtype=pl.String).alias("where")
+    )
+
+
+def _output_format(path: Path, fmt: OutputFormat | None) -> OutputFormat:
+    if fmt is not None:
+        return fmt
+    return "csv" if path.suffix.lower() == ".csv" else "parquet"
+
+
+def run_batch(
+    source: InventorySource,
+    output: Path,
+    engine: Engine,
+    policy: HousekeepingPolicy,
+    install_date: date,
+    *,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+    output_format: OutputFormat | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    reporter: BatchReporter | None = None,
+    refused: pl.DataFrame | None = None,
+) -> BatchSummary:
+    """Judge every hub of ``source`` at ``install_date`` under ``policy``; write one row per hub.
+
+    Output columns: :data:`eligibility.batch.OUTPUT_COLUMNS` (``reasons`` a list in Parquet,
+    ``;``-joined in CSV). With ``skip_invalid`` bad rows are written to ``rejects`` (default
+    ``OUTPUT.rejects.csv``), after ``refused`` (whole inputs refused before the job, e.g. DUIS
+    responses). Raises DataError listing the bad rows (without ``skip_invalid``) or
+    when the input cannot be read or the output written; the output is then left untouched.
+    """
+    t0 = time.perf_counter()
+    fmt = _output_format(output, output_format)
+    ref = engine.reference
+    summary = BatchSummary(
+        source=source.name,
+        output=str(output),
+        install_date=install_date,
+        policy=policy.name,
+        cpl_version=ref.cpl.version,
+        catalogue=ref.catalogue.name if ref.catalogue is not None else None,
+        ignored_columns=source.ignored_columns,
+    )
+    types = source.device_types
+    pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
+    seen = SeenDevices()
+    table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
+    masks: Counter[int] = Counter()
+    problems: list[Problem] = []
+    bad_rows = 0
+    rejects_path = rejects or output.with_name(output.name + ".rejects.csv")
+    partial = output.with_name(output.name + ".partial")
+    if reporter is not None:
+        reporter.started(source.total_rows)
+
+    def judge(hubs: pl.DataFrame) -> pl.DataFrame:
+        nonlocal table
+        if hubs.height:
+            new = hubs.select(KEY).unique().join(table, on=list(KEY), how="anti")
+            if new.height:
+                table = pl.concat([table, assessment_table(engine, new, install_date)])
+        out = evaluate(hubs, table, policy, install_date, engine.settings)
+        masks.update(dict(out.group_by("reason_mask").len().iter_rows()))
+        return out.select(OUTPUT_COLUMNS)
+
+    try:
+        with partial.open("wb") as out_file, _Rejects(rejects_path) as rejects_file:
+            writer = _Writer(out_file, fmt)
+            if refused is not None and refused.height:
+                rejects_file.write(refused)
+                summary.rejects_file = str(rejects_path)
+            first = 2
+            for raw in source.chunks(chunk_rows):
+                try:
+                    read = normalise_inventory(
+                        raw, source=source.name, skip_invalid=skip_invalid, first_row=first, seen=seen
+                    )
+                except DataError as exc:
+                    bad_rows += len({p.row for p in exc.problems})
+                    problems.extend(_located(source, exc.problems[: max(0, MAX_PROBLEMS - len(problems))]))
+                    read = None
+                first += raw.height
+                summary.rows_read += raw.height
+                if read is None or problems:
+                    continue  # the job will stop: go on only to find every bad row
+                if read.rejects.height:
+                    summary.rejected_rows += read.rejected_rows
+                    rejects_file.write(_located_rejects(source, read.rejects))
+                    summary.rejects_file = str(rejects_path)
+                frame = read.frame
+                summary.other_devices += frame.filter(~pl.col("device_type").is_in(["CHF", "GPF"])).height
+                out = judge(pairing.feed(frame))
+                if out.height:
+                    writer.write(out)
+                    summary.hubs += out.height
+                if reporter is not None:
+                    reporter.advanced(summary.rows_read, summary.hubs)
+            if problems:
+                raise DataError(
+                    f"{source.name}: the inventory was not read ({bad_rows} bad row(s)"
+                    + (
+                        f"; the first {MAX_PROBLEMS} problems are listed"
+                        if len(problems) >= MAX_PROBLEMS
+                        else ""
+                    )
+                    + "); fix them, or pass --skip-invalid to write them to a rejects file and go on",
+                    problems,
+                )
+            rest = pairing.finish()
+            if rest.height:
+                out = judge(rest)
+                writer.write(out)
+                summary.hubs += out.height
+            summary.unclaimed_gpf = pairing.unclaimed_gpf
+            writer.close(pl.DataFrame(schema=OUTPUT_SCHEMA))
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DataError(
+            f"cannot write {exc.filename or output}: {exc.strerror or exc}; choose a writable place"
+        ) from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    summary.distinct_firmware = table.height
+    summary.by_verdict, by_reason = mask_counts(masks)
+    summary.by_reason = {c: n for c, n in by_reason.items() if n}
+    summary.seconds = time.perf_counter() - t0
+    if reporter is not None:
+        reporter.advanced(summary.rows_read, summary.hubs)
+    return summary

@@ -1,0 +1,146 @@
+"""Inventory files opened for streaming: CSV, Parquet, or DUIS XML (a file, a folder or a zip).
+
+:func:`open_inventory` looks at what it is given and returns an :class:`InventorySource`
+whose :meth:`~InventorySource.chunks` yields raw frames of at most ``rows`` rows, read lazily:
+memory holds one chunk whatever the file's size. The frames are raw (text cells as read);
+:func:`cpl_data.inventory.normalise_inventory` checks them.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from cpl_data.inventory import INVENTORY_COLUMNS
+from eligibility.errors import DataError
+
+__all__ = ["InventoryKind", "InventorySource", "detect_kind", "open_inventory"]
+
+InventoryKind = Literal["csv", "parquet", "duis"]
+
+
+@dataclass(frozen=True)
+class InventorySource:
+    """An inventory ready to be read chunk by chunk."""
+
+    name: str
+    kind: InventoryKind
+    total_rows: int | None
+    columns: tuple[str, ...]
+    _chunks: Callable[[int], Iterator[pl.DataFrame]]
+    #: Counts of device types, when they can be had cheaply (Parquet); None otherwise.
+    device_types: dict[str, int] | None = None
+    #: Where a row came from, for messages, when rows are not lines of a file (DUIS).
+    locate: Callable[[int], str | None] | None = None
+
+    def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
+        """The inventory's rows, ``rows`` at a time (the last chunk may be shorter).
+
+        Raises DataError when the file turns out unreadable part way.
+        """
+        try:
+            yield from self._chunks(rows)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise DataError(
+                f"{self.name}: not a readable {self.kind} file ({exc.__class__.__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}); give an inventory as CSV (with a header "
+                "row), Parquet or DUIS XML"
+            ) from exc
+
+    @property
+    def ignored_columns(self) -> tuple[str, ...]:
+        """Columns the inventory has that hubcheck does not read."""
+        return tuple(c for c in self.columns if c.strip().lower() not in INVENTORY_COLUMNS)
+
+
+def detect_kind(path: Path) -> InventoryKind:
+    """CSV, Parquet or DUIS, from the file's first bytes (a folder or a zip is DUIS responses).
+
+    Raises DataError when ``path`` does not exist or cannot be read.
+    """
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return "duis"
+    try:
+        with path.open("rb") as f:
+            head = f.read(512)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror}; check the path") from exc
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or zipfile.is_zipfile(path):
+        return "duis"
+    return "csv"
+
+
+def _projected(columns: list[str]) -> list[str]:
+    # read only what hubcheck uses: the other columns are reported as ignored, never loaded
+    return [c for c in columns if c.strip().lower() in INVENTORY_COLUMNS]
+
+
+def _parquet(path: Path) -> InventorySource:
+    try:
+        meta = pq.ParquetFile(path)
+        names = list(meta.schema_arrow.names)
+        total = meta.metadata.num_rows
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        raise DataError(
+            f"{path.name}: not a readable parquet file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
+            "give an inventory as CSV (with a header row) or Parquet"
+        ) from exc
+    keep = _projected(names)
+    types = None
+    type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
+    if type_col is not None:
+        counts = pl.scan_parquet(path).group_by(pl.col(type_col).cast(pl.String)).len().collect()
+        types = {str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()}
+
+    def chunks(rows: int) -> Iterator[pl.DataFrame]:
+        yield from pl.scan_parquet(path).select(keep).collect_batches(chunk_size=rows)
+
+    return InventorySource(path.name, "parquet", total, tuple(names), chunks, types)
+
+
+def _csv(path: Path) -> InventorySource:
+    try:
+        names = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(
+            f"{path.name}: not a readable csv file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
+            "give an inventory as CSV (with a header row) or Parquet"
+        ) from exc
+    if not names:
+        raise DataError(f"{path.name}: the file is empty; expected an inventory with a header row")
+    keep = _projected(names)
+
+    def chunks(rows: int) -> Iterator[pl.DataFrame]:
+        scan = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy").select(keep)
+        yield from scan.collect_batches(chunk_size=rows)
+
+    return InventorySource(path.name, "csv", None, tuple(names), chunks)
+
+
+def open_inventory(
+    path: Path,
+    *,
+    kind: InventoryKind | None = None,
+    duis: Callable[[Path], InventorySource] | None = None,
+) -> InventorySource:
+    """Open an inventory for streaming; ``kind`` overrides detection.
+
+    DUIS input needs ``duis`` (see :func:`cpl_data.duis.duis_source`), which knows the schemas.
+    Raises DataError when the file cannot be read or is not what it claims to be.
+    """
+    kind = kind or detect_kind(path)
+    if kind == "parquet":
+        return _parquet(path)
+    if kind == "csv":
+        return _csv(path)
+    if duis is None:
+        raise DataError(f"{path.name}: DUIS XML input needs the DUIS schemas; read it with hubcheck batch")
+    return duis(path)

@@ -1,0 +1,192 @@
+"""Batch verdicts: the hub frame joined with the engine's small table, then column arithmetic.
+
+The whole batch is three steps that any columnar engine can run:
+
+1. :func:`eligibility.assessment.assessment_table`: the firmware gates per (manufacturer, model,
+   firmware) at the date, from the engine (a few hundred rows for a national fleet);
+2. a left join of the hub frame (:mod:`eligibility.hubframe`) with it on those three columns;
+3. :mod:`eligibility.smi_columns` (date arithmetic per device), then the verdict: one boolean per
+   reason code, ``NOT_ELIGIBLE`` if any blocking one holds, else ``ELIGIBLE_AFTER_UPGRADE`` if
+   ``UPGRADE_REQUIRED``, else ``ELIGIBLE``.
+
+:func:`verdict_sql` writes the same steps 2-3 as one SQL query (DuckDB's dialect, close to ANSI),
+which ``tests/test_batch.py`` runs against :func:`evaluate` and ``bench/batch.py`` uses as its
+baseline. ``reasons`` lists the distinct codes that hold, in the order of the verdict table
+(:data:`eligibility.verdict.REASON_CODES`); a code raised by both the CHF and the GPF appears once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final, TypeVar
+
+import polars as pl
+
+from eligibility.assessment import FIRMWARE_CODES, KEY
+from eligibility.engine import EngineSettings
+from eligibility.smi import INSTALLABLE, SMI_STATUSES, HousekeepingPolicy
+from eligibility.smi_columns import SMI_CODES, smi_columns
+from eligibility.verdict import REASON_CODES, SEVERITY
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "OUTPUT_SCHEMA",
+    "VERDICTS",
+    "evaluate",
+    "mask_counts",
+    "reason_mask",
+    "verdict_sql",
+]
+
+#: The verdicts, as the ``verdict`` column's categories.
+VERDICTS: Final[tuple[str, ...]] = ("ELIGIBLE", "ELIGIBLE_AFTER_UPGRADE", "NOT_ELIGIBLE")
+#: What ``hubcheck batch`` writes, per hub (the same as :func:`verdict_sql` returns). Join back to
+#: the inventory on ``device_id`` for anything else; :func:`evaluate` itself keeps every column.
+OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
+    "device_id",
+    "verdict",
+    "reasons",
+    "plan_hops",
+    "plan_target",
+    "plan_target_role",
+    "removal_date",
+)
+assert set(FIRMWARE_CODES + SMI_CODES) == set(REASON_CODES)
+_BLOCKING: Final = tuple(c for c in REASON_CODES if SEVERITY[c] == "blocking")
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+
+def reason_mask() -> pl.Expr:
+    """The reason-code booleans as one integer, bit ``i`` for ``REASON_CODES[i]``."""
+    return pl.sum_horizontal(pl.col(c).cast(pl.UInt16) * (1 << i) for i, c in enumerate(REASON_CODES)).cast(
+        pl.UInt16
+    )
+
+
+def _lookups() -> tuple[pl.Series, pl.Series]:
+    """Per possible mask: its reasons (codes in order) and its verdict, built once (2048 rows)."""
+    reasons, verdicts = [], []
+    for mask in range(1 << len(REASON_CODES)):
+        codes = [c for i, c in enumerate(REASON_CODES) if mask >> i & 1]
+        reasons.append(codes)
+        if any(c in _BLOCKING for c in codes):
+            verdicts.append("NOT_ELIGIBLE")
+        elif "UPGRADE_REQUIRED" in codes:
+            verdicts.append("ELIGIBLE_AFTER_UPGRADE")
+        else:
+            verdicts.append("ELIGIBLE")
+    return (
+        pl.Series("reasons", reasons, dtype=pl.List(pl.Enum(REASON_CODES))),
+        pl.Series("verdict", verdicts, dtype=pl.Enum(VERDICTS)),
+    )
+
+
+_REASONS, _VERDICT = _lookups()
+#: The types of :data:`OUTPUT_COLUMNS` (``verdict`` an Enum, ``reasons`` a list of Enum codes).
+OUTPUT_SCHEMA: Final[dict[str, pl.DataType]] = {
+    **{c: pl.String() for c in OUTPUT_COLUMNS},
+    "verdict": _VERDICT.dtype,
+    "reasons": _REASONS.dtype,
+    "plan_hops": pl.Int16(),
+    "removal_date": pl.Date(),
+}
+
+
+def evaluate(
+    hubs: F, table: pl.DataFrame, policy: HousekeepingPolicy, d: date, settings: EngineSettings | None = None
+) -> F:
+    """Every hub's verdict at install date ``d`` under ``policy``: the hub frame with its gates.
+
+    ``table`` is :func:`~eligibility.assessment.assessment_table` at the same ``d`` for (at least)
+    the hubs' keys. Adds the table's columns, the SMI columns, ``reason_mask`` (bit ``i`` for
+    ``REASON_CODES[i]``: cheap to group by), ``verdict`` (an Enum of :data:`VERDICTS`) and
+    ``reasons`` (a list of codes); :data:`OUTPUT_COLUMNS` selects the report.
+    """
+    right = table.lazy() if isinstance(hubs, pl.LazyFrame) else table
+    joined = hubs.join(right, on=list(KEY), how="left", maintain_order="left")
+    gated = smi_columns(joined, policy, d, settings).with_columns(reason_mask().alias("reason_mask"))
+    return gated.with_columns(
+        pl.lit(_VERDICT).gather(pl.col("reason_mask")).alias("verdict"),
+        pl.lit(_REASONS).gather(pl.col("reason_mask")).alias("reasons"),
+    )
+
+
+def mask_counts(counts: dict[int, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Hubs per verdict and per reason code, from hub counts per ``reason_mask`` value."""
+    verdicts = dict.fromkeys(VERDICTS, 0)
+    reasons = dict.fromkeys(REASON_CODES, 0)
+    for mask, n in counts.items():
+        verdicts[str(_VERDICT[mask])] += n
+        for i, code in enumerate(REASON_CODES):
+            if mask >> i & 1:
+                reasons[code] += n
+    return verdicts, reasons
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_device(policy: HousekeepingPolicy, d: date, soon: date, p: str) -> dict[str, str]:
+    """One device's SMI gates in SQL, over columns ``{p}status`` ... (``p`` is ``''`` or ``gpf_``)."""
+    status, hist, since = f"{p}status", f"{p}status_history", f"{p}status_since"
+    not_pending = "|".join(s for s in SMI_STATUSES if s != "Pending")
+    last = r"([A-Za-z]+)(:([0-9]{4}-[0-9]{2}-[0-9]{2}))?[ ;,]*$"
+    date_ = (
+        f"coalesce({since}, CASE WHEN lower(regexp_extract({hist}, '{last}', 1)) = lower({status}) "
+        f"THEN try_cast(nullif(regexp_extract({hist}, '{last}', 3), '') AS DATE) END)"
+    )
+    excluded = ", ".join(_sql_text(t) for t in sorted(policy.exclude_types))
+    exempt = f"coalesce({p}device_type IN ({excluded}), false)" if excluded else "false"
+    if policy.history_aware:
+        exempt = f"({exempt} OR ({status} = 'Pending' AND NOT coalesce(regexp_matches({hist}, '(?i){not_pending}'), false)))"
+    judged = f"(coalesce({status} = 'Pending', false) AND NOT {exempt})"
+    removal = f"CASE WHEN {judged} THEN CAST({date_} + INTERVAL {policy.months} MONTH AS DATE) END"
+    installable = ", ".join(_sql_text(s) for s in sorted(INSTALLABLE))
+    return {
+        "removal": removal,
+        "SMI_STATUS_NOT_INSTALLABLE": f"coalesce({status} NOT IN ({installable}), false)",
+        "SMI_STATUS_DATE_UNKNOWN": f"({judged} AND {date_} IS NULL)",
+        "SMI_REMOVED": f"coalesce(({removal}) <= DATE '{d.isoformat()}', false)",
+        "SMI_REMOVAL_SOON": f"coalesce(({removal}) > DATE '{d.isoformat()}' AND ({removal}) <= DATE '{soon.isoformat()}', false)",
+    }
+
+
+def verdict_sql(
+    hubs: str, table: str, policy: HousekeepingPolicy, d: date, settings: EngineSettings | None = None
+) -> str:
+    """Steps 2-3 as one SQL query over relations ``hubs`` (a hub frame) and ``table`` (the small table).
+
+    Returns ``device_id``, ``verdict``, ``reasons`` (a list of codes), ``plan_hops``,
+    ``plan_target``, ``removal_date`` (the deciding device's), like :func:`evaluate`.
+    """
+    soon = d + timedelta(days=(settings or EngineSettings()).removal_soon_days)
+    c, g = _sql_device(policy, d, soon, ""), _sql_device(policy, d, soon, "gpf_")
+    flags = {code: f"coalesce(t.{code}, false)" for code in FIRMWARE_CODES}
+    for code in SMI_CODES[:4]:
+        flags[code] = f"({c[code]} OR (gpf_status IS NOT NULL AND {g[code]}))"
+    flags["TSAT_INSTALL_END_PASSED"] = f"coalesce(DATE '{d.isoformat()}' > tsat_install_end, false)"
+
+    def rank(x: dict[str, str]) -> str:
+        blocked = f"({x['SMI_STATUS_NOT_INSTALLABLE']} OR {x['SMI_REMOVED']})"
+        warned = f"({x['SMI_STATUS_DATE_UNKNOWN']} OR {x['SMI_REMOVAL_SOON']})"
+        return f"[CASE WHEN {blocked} THEN 0 ELSE 1 END, CASE WHEN {warned} THEN 0 ELSE 1 END, coalesce(epoch_ms(({x['removal']})::TIMESTAMP), 9223372036854775807)]"
+
+    blocking = " OR ".join(f"f.{code}" for code in _BLOCKING)
+    listed = ", ".join(f"CASE WHEN f.{code} THEN '{code}' END" for code in REASON_CODES)
+    return f"""
+WITH f AS (
+  SELECT h.device_id, t.plan_hops, t.plan_target, t.plan_target_role,
+         CASE WHEN h.gpf_status IS NOT NULL AND {rank(g)} < {rank(c)} THEN {g["removal"]} ELSE {c["removal"]} END
+           AS removal_date,
+         {", ".join(f"{expr} AS {code}" for code, expr in flags.items())}
+  FROM {hubs} h LEFT JOIN {table} t USING ({", ".join(KEY)})
+)
+SELECT f.device_id,
+       CASE WHEN {blocking} THEN 'NOT_ELIGIBLE' WHEN f.UPGRADE_REQUIRED THEN 'ELIGIBLE_AFTER_UPGRADE'
+            ELSE 'ELIGIBLE' END AS verdict,
+       list_filter([{listed}], lambda x: x IS NOT NULL) AS reasons,
+       f.plan_hops, f.plan_target, f.plan_target_role, f.removal_date
+FROM f
+"""

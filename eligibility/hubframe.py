@@ -1,0 +1,137 @@
+"""The hub-level frame: one row per hub, its CHF's inventory row with its GPF's SMI record beside it.
+
+An inventory has one row per SMI device; a hub is its CHF row, which names the GPF in
+``gpf_device_id``. The hub frame keeps every column of the CHF row and adds the GPF's
+SMI record from the inventory row of type GPF with that Device ID:
+
+| column | from the GPF row |
+| --- | --- |
+| ``gpf_device_type`` | ``device_type`` (``GPF``; null when the inventory has no such row) |
+| ``gpf_status`` | ``status`` |
+| ``gpf_status_since`` | ``status_since`` |
+| ``gpf_status_history`` | ``status_history`` |
+
+A CHF whose GPF has no row is judged on its CHF alone (as a single-hub check without
+``--gpf-*``). Rows of other device types, and GPF rows that no CHF names, are not hubs.
+The functions take and return polars frames, eager or lazy, and never build a Python object
+per row. :class:`HubPairing` does the same over the chunks of a stream.
+"""
+
+from __future__ import annotations
+
+from typing import Final, TypeVar
+
+import polars as pl
+
+__all__ = ["GPF_COLUMNS", "HUB_KEY", "HubPairing", "gpf_records", "hub_frame", "hubs_only"]
+
+#: The GPF's SMI record, as the hub frame names its columns.
+GPF_COLUMNS: Final[dict[str, str]] = {
+    "device_type": "gpf_device_type",
+    "status": "gpf_status",
+    "status_since": "gpf_status_since",
+    "status_history": "gpf_status_history",
+}
+#: The column a hub's CHF row and its GPF's record are joined on.
+HUB_KEY: Final = "gpf_device_id"
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+
+def hubs_only(inventory: F) -> F:
+    """The CHF rows: one per hub."""
+    return inventory.filter(pl.col("device_type") == "CHF")
+
+
+def gpf_records(inventory: F) -> F:
+    """The GPF rows' SMI records, keyed by ``gpf_device_id`` (the GPF's own Device ID)."""
+    records = inventory.lazy().filter(pl.col("device_type") == "GPF")  # lazy: select the 5 columns first
+    out = records.select(
+        pl.col("device_id").alias(HUB_KEY), *(pl.col(k).alias(v) for k, v in GPF_COLUMNS.items())
+    )
+    return out.collect() if isinstance(inventory, pl.DataFrame) else out
+
+
+def hub_frame(inventory: F) -> F:
+    """One row per hub: the CHF rows of a normalised inventory, each with its GPF's SMI record.
+
+    >>> from datetime import date
+    >>> inv = pl.DataFrame({
+    ...     "device_id": ["00-00-00-00-00-00-00-02", "00-00-00-00-00-00-00-01"],
+    ...     "gpf_device_id": [None, "00-00-00-00-00-00-00-02"],
+    ...     "device_type": ["GPF", "CHF"], "status": ["Pending", "Pending"],
+    ...     "status_since": [date(2025, 1, 3), date(2025, 1, 1)], "status_history": [None, None]})
+    >>> hub_frame(inv).select("device_id", "gpf_status_since").row(0)
+    ('00-00-00-00-00-00-00-01', datetime.date(2025, 1, 3))
+
+    Input rows keep their order. Device IDs are expected unique (the inventory reader checks it).
+    """
+    return hubs_only(inventory).join(gpf_records(inventory), on=HUB_KEY, how="left", maintain_order="left")
+
+
+class HubPairing:
+    """Pairs CHF rows with their GPF records across the chunks of a stream.
+
+    Each chunk's CHF rows are joined with the GPF records seen so far; a CHF whose GPF has not
+    come yet waits for a later chunk, as does a GPF record no CHF has named yet. Memory is
+    therefore one chunk plus the rows waiting: nothing when each hub's rows are near each other
+    (as every export that lists a hub's devices together, and ``hubcheck synth``), more when
+    they are far apart. With ``expect_gpf`` false (the inventory has no GPF rows) nothing waits.
+
+    >>> inv = pl.DataFrame({"device_id": ["C1", "G1"], "gpf_device_id": ["G1", None],
+    ...     "device_type": ["CHF", "GPF"], "status": ["Pending", "Pending"],
+    ...     "status_since": [None, None], "status_history": [None, None]})
+    >>> pairing = HubPairing()
+    >>> pairing.feed(inv[:1]).height, pairing.waiting
+    (0, 1)
+    >>> pairing.feed(inv[1:])["gpf_status"].to_list(), pairing.waiting
+    (['Pending'], 0)
+    """
+
+    def __init__(self, *, expect_gpf: bool = True) -> None:
+        self.expect_gpf = expect_gpf
+        self._chf: pl.DataFrame | None = None
+        self._gpf: pl.DataFrame | None = None
+        self.unclaimed_gpf = 0
+
+    @property
+    def waiting(self) -> int:
+        """CHF rows held for a GPF still to come."""
+        return 0 if self._chf is None else self._chf.height
+
+    def feed(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        """The hubs of ``chunk`` (and earlier ones) whose GPF record is known or not named."""
+        chf = hubs_only(chunk)
+        gpf = gpf_records(chunk)
+        if not self.expect_gpf:
+            return chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
+        if self._chf is not None:
+            chf = pl.concat([self._chf, chf])
+        if self._gpf is not None:
+            gpf = pl.concat([self._gpf, gpf])
+        joined = chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
+        found = pl.col("gpf_device_type").is_not_null()
+        ready = joined.filter(found | pl.col(HUB_KEY).is_null())
+        waiting = joined.filter(~found & pl.col(HUB_KEY).is_not_null())
+        self._chf = waiting.select(chf.columns) if waiting.height else None
+        claimed = ready.filter(found).select(HUB_KEY)
+        rest = gpf.join(claimed, on=HUB_KEY, how="anti") if claimed.height else gpf
+        self._gpf = rest if rest.height else None
+        return ready
+
+    def finish(self) -> pl.DataFrame:
+        """The hubs still waiting, judged without a GPF record; counts GPF records no CHF named."""
+        self.unclaimed_gpf = 0 if self._gpf is None else self._gpf.height
+        out = self._chf
+        empty = self._gpf.clear() if self._gpf is not None else None
+        self._chf = self._gpf = None
+        if out is None:
+            return pl.DataFrame()
+        gpf = (
+            empty
+            if empty is not None
+            else pl.DataFrame(
+                schema={HUB_KEY: pl.String, **dict.fromkeys(GPF_COLUMNS.values(), pl.String)}
+            ).with_columns(pl.col("gpf_status_since").cast(pl.Date))
+        )
+        return out.join(gpf, on=HUB_KEY, how="left", maintain_order="left")

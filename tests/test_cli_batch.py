@@ -1,0 +1,103 @@
+"""``hubcheck batch`` through the real entry point: files in and out, the summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from api.cli import main
+from tests.conftest import DUIS_DIR, SAMPLE_DIR
+
+FLEET = SAMPLE_DIR / "sample-fleet.csv"
+ON = ["--install-date", "2026-11-28"]
+
+
+@pytest.fixture
+def db(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    cpl = ["cpl", "import", str(SAMPLE_DIR / "sample-cpl.csv")]
+    assert main(["--db", db_url, *cpl, "--history", str(SAMPLE_DIR / "sample-cpl-version-control.csv")]) == 0
+    assert main(["--db", db_url, "catalogue", "import", str(SAMPLE_DIR / "sample-catalogue.toml")]) == 0
+    capsys.readouterr()
+    return db_url
+
+
+def test_sample_fleet_to_csv(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "verdicts.csv"
+    assert main(["--db", db, "batch", str(FLEET), "-o", str(out), *ON]) == 0
+    text = capsys.readouterr().out
+    assert "300 hubs judged at 2026-11-28 under sec-ac-7.2" in text
+    assert "NOT_ELIGIBLE" in text
+    assert "SMI_REMOVAL_SOON" in text
+    got = pl.read_csv(out)
+    assert got.columns == [
+        "device_id",
+        "verdict",
+        "reasons",
+        "plan_hops",
+        "plan_target",
+        "plan_target_role",
+        "removal_date",
+    ]
+    assert got.height == 300
+    assert got.filter(pl.col("reasons").str.contains(";")).height > 0  # codes ;-joined in CSV
+
+
+def test_json_summary_and_parquet(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "verdicts.parquet"
+    assert (
+        main(["--db", db, "--json", "batch", str(FLEET), "-o", str(out), *ON, "--policy", "secmp0060"]) == 0
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["hubs"] == 300
+    assert summary["policy"] == "secmp0060"
+    assert sum(summary["by_verdict"].values()) == 300
+    reasons = pl.read_parquet(out)["reasons"]
+    assert isinstance(reasons.dtype, pl.List)  # a list of codes in Parquet
+    assert reasons.explode().drop_nulls().cast(pl.String).n_unique() == len(summary["by_reason"])
+
+
+def test_skip_invalid(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    lines = FLEET.read_text().splitlines()
+    lines[5] = lines[5].replace(",F0A1,", ",F0A,")
+    bad.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "v.csv"
+    assert main(["--db", db, "batch", str(bad), "-o", str(out), *ON]) == 2
+    err = capsys.readouterr().err
+    assert "row 6, column manufacturer: value 'F0A': 4 hex digits expected" in err
+    assert not out.exists()
+    assert main(["--db", db, "batch", str(bad), "-o", str(out), *ON, "--skip-invalid"]) == 0
+    assert "1 bad rows skipped" in capsys.readouterr().out
+    assert pl.read_csv(tmp_path / "v.csv.rejects.csv")["row"].to_list() == [6]
+
+
+def test_duis_folder(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "v.csv"
+    args = ["--db", db, "batch", str(DUIS_DIR / "responses"), "-o", str(out), *ON]
+    assert main([*args, "--xsd-dir", str(DUIS_DIR / "xsd")]) == 2
+    assert "signing-tool__readfw-response-invalid.xml" in capsys.readouterr().err
+    assert main([*args, "--skip-invalid"]) == 0
+    text = capsys.readouterr().out
+    assert "9 DUIS response(s) read" in text
+    assert "skipped: 1 CAD device (not a hub)" in text
+    rejects = pl.read_csv(tmp_path / "v.csv.rejects.csv")
+    assert "signing-tool__read-inventory-response-4g.xml, device 00-11-22-33-44-55-66-77" in set(
+        rejects["where"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["batch", "nowhere.csv", "-o", "x.csv"], "cannot read nowhere.csv"),
+        (["batch", str(FLEET), "-o", "x.csv", "--policy", "months=0"], "--policy"),
+        (["batch", str(FLEET), "-o", "x.csv", "--install-date", "28/11/2026"], "--install-date"),
+        (["batch", str(DUIS_DIR / "responses"), "-o", "x.csv", "--xsd-dir", "/nonexistent"], "--xsd-dir"),
+    ],
+)
+def test_bad_input_exit_2(db: str, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", db, *args]) == 2
+    assert message in capsys.readouterr().err
