@@ -3,8 +3,8 @@
 | role | may |
 | --- | --- |
 | ``installer`` | see the verdict of its supplier's hubs; ad-hoc checks; read the CPL |
-| ``supplier`` | that, plus batch checks, importing its own hubs, reading its own imports |
-| ``dcc`` | every hub, batch, CPL, catalogue and inventory imports for anyone, every import |
+| ``supplier`` | that, plus batch checks, importing its own hubs, reading its own imports, risk on its own fleet |
+| ``dcc`` | every hub, batch, CPL, catalogue and inventory imports for anyone, every import, charging exclusions, risk on any fleet |
 | ``admin`` | everything the DCC may (keys are made with the ``hubcheck keys`` command) |
 
 A key is ``hck_<id>_<secret>``: the id is public (``hubcheck keys list`` shows it), the whole key
@@ -48,11 +48,13 @@ Permission = Literal[
     "catalogue:import",
     "inventory:import",  # own hubs unless also hub:any
     "import:read",  # own imports unless also hub:any
+    "risk",  # risk queries, on one's own fleet unless also hub:any
+    "charging",  # Stock Level Charge exclusions (every supplier's stock)
 ]
 
 _INSTALLER: Final[frozenset[Permission]] = frozenset({"hub:read", "check", "cpl:read"})
-_SUPPLIER: Final[frozenset[Permission]] = _INSTALLER | {"batch", "inventory:import", "import:read"}
-_DCC: Final[frozenset[Permission]] = _SUPPLIER | {"hub:any", "cpl:import", "catalogue:import"}
+_SUPPLIER: Final[frozenset[Permission]] = _INSTALLER | {"batch", "inventory:import", "import:read", "risk"}
+_DCC: Final[frozenset[Permission]] = _SUPPLIER | {"hub:any", "cpl:import", "catalogue:import", "charging"}
 PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
     "installer": _INSTALLER,
     "supplier": _SUPPLIER,

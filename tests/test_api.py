@@ -216,6 +216,8 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/v1/catalogue/imports",
         "/v1/inventory/imports",
         "/v1/imports/{import_id}",
+        "/v1/charging/exclusions",
+        "/v1/risk/queries",
         "/healthz",
         "/readyz",
     }

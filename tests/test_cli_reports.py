@@ -137,3 +137,19 @@ def test_risk_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
 def test_policies_keep_a_custom_policy_whole() -> None:
     got = parse_policies("sec-ac-7.2,months=24;exclude=CHF,GPF,history-aware")
     assert [p.name for p in got] == ["sec-ac-7.2", "custom(months=24;exclude=CHF,GPF)", "history-aware"]
+
+
+def test_without_a_file_the_stores_inventory_is_used(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # the same fleet, once from the file and once imported into the store, gives the same reports
+    assert main(["--db", db, "--json", "charging", FLEET, "--date", "2026-11-28"]) == 0
+    from_file = json.loads(capsys.readouterr().out)
+    assert main(["--db", db, "inventory", "import", FLEET]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "--json", "charging", "--date", "2026-11-28"]) == 0
+    from_store = json.loads(capsys.readouterr().out)
+    assert from_store["stock"] > 0
+    assert from_store == from_file
+    assert main(["--db", db, "--json", "risk", "--from", "2026-11-28", "--months", "6"]) == 0
+    risk_store = json.loads(capsys.readouterr().out)
+    assert main(["--db", db, "--json", "risk", FLEET, "--from", "2026-11-28", "--months", "6"]) == 0
+    assert json.loads(capsys.readouterr().out) == risk_store

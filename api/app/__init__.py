@@ -19,20 +19,20 @@ from fastapi import APIRouter, FastAPI
 
 from api.app import problems
 from api.app.hotpath import HotPath
-from api.app.routes import cpl, eligibility, health, hubs, imports, page
+from api.app.routes import cpl, eligibility, health, hubs, imports, page, reports
 from api.app.service import Service
 from api.app.settings import Settings
 from api.store import Store
 
 __all__ = ["ROUTERS", "Settings", "create_app"]
 
-#: Every router, in the order the OpenAPI lists them. Routers for more resources (charging,
-#: risk) are added here, each in its own module under ``routes/``.
+#: Every router, in the order the OpenAPI lists them; each resource has its module under ``routes/``.
 ROUTERS: Final[tuple[APIRouter, ...]] = (
     hubs.router,
     eligibility.router,
     cpl.router,
     imports.router,
+    reports.router,
     health.router,
     page.router,
 )

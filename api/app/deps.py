@@ -19,6 +19,7 @@ from api.errors import Unauthorized
 __all__ = [
     "BatchCaller",
     "CatalogueImporter",
+    "ChargingReader",
     "Checker",
     "CplImporter",
     "CplReader",
@@ -26,6 +27,7 @@ __all__ = [
     "HubReader",
     "ImportReader",
     "InventoryImporter",
+    "RiskQuerier",
     "ServiceDep",
     "allowed",
 ]
@@ -87,3 +89,5 @@ CplImporter = Annotated[Principal, Depends(allowed("cpl:import"))]
 CatalogueImporter = Annotated[Principal, Depends(allowed("catalogue:import"))]
 InventoryImporter = Annotated[Principal, Depends(allowed("inventory:import"))]
 ImportReader = Annotated[Principal, Depends(allowed("import:read"))]
+ChargingReader = Annotated[Principal, Depends(allowed("charging"))]
+RiskQuerier = Annotated[Principal, Depends(allowed("risk"))]

@@ -72,8 +72,11 @@ def _print(r: ChargingReport) -> None:
 
 def charging(
     ctx: typer.Context,
-    inventory: Annotated[Path, typer.Argument(help="Inventory file (CSV or Parquet).")],
     as_of: Annotated[str, typer.Option("--date", help="The charging date, YYYY-MM-DD.")],
+    inventory: Annotated[
+        Path | None,
+        typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
+    ] = None,
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
     policy: Annotated[
         str, typer.Option(help="Housekeeping policy deciding what is still on the SMI.")
@@ -114,8 +117,8 @@ def charging(
         return_single_band_gbp=return_single_band,
         return_dual_band_gbp=return_dual_band,
     )
-    inv = read_inventory(inventory)
-    report = charging_exclusions(inv.frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
+    frame = read_inventory(inventory).frame if inventory is not None else st.store().inventory_frame()
+    report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
         write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())
     if st.json or json_out:

@@ -61,8 +61,11 @@ def _print(r: RiskReport) -> None:
 
 def risk(
     ctx: typer.Context,
-    inventory: Annotated[Path, typer.Argument(help="Inventory file (CSV or Parquet).")],
     start: Annotated[str, typer.Option("--from", help="The start date D, YYYY-MM-DD.")],
+    inventory: Annotated[
+        Path | None,
+        typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
+    ] = None,
     months: Annotated[int, typer.Option(min=1, max=600, help="Horizon in calendar months.")] = 36,
     policies: Annotated[str, typer.Option(help="Policies to compare, comma-separated.")] = ",".join(POLICIES),
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
@@ -87,9 +90,9 @@ def risk(
     st = state(ctx)
     d = parse_date(start, field="--from")
     pols = parse_policies(policies)
-    inv = read_inventory(inventory)
+    frame = read_inventory(inventory).frame if inventory is not None else st.store().inventory_frame()
     result = fleet_risk(
-        inv.frame,
+        frame,
         d,
         months,
         pols,
