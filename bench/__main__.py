@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import engine, import_cpl
+from bench import batch, engine, import_cpl
 
 
 def main() -> None:
     import_cpl.main()
     engine.main()
+    batch.main()
 
 
 if __name__ == "__main__":

@@ -171,14 +171,20 @@ RULES: Final[dict[str, Rule]] = {
 RULES["tsat_install_end"] = RULES["status_since"]
 
 
-def by_value(s: pl.Series, rule: Rule, *, row_wise: bool = False) -> Checked:
+def by_value(
+    s: pl.Series, rule: Rule, *, row_wise: bool = False, distinct: pl.Series | None = None
+) -> Checked:
     """Check and normalise ``s`` on its distinct values, then map back (row by row if most are distinct).
 
+    ``distinct`` may give ``s.unique()`` computed beforehand (with other columns', in parallel);
     ``row_wise`` forces the row-by-row path (the tests check both paths agree).
     """
     why, norm, dtype = rule
     n = s.len()
-    distinct = s if row_wise else s.unique()
+    if row_wise:
+        distinct = s
+    elif distinct is None:
+        distinct = s.unique()
     base = s if row_wise or distinct.len() > max(256, n // 4) else distinct
     f = base.to_frame("v").select(
         pl.col("v"),
@@ -203,8 +209,13 @@ def check_dates(s: pl.Series) -> Checked:
     return by_value(s.cast(pl.String), RULES["status_since"])
 
 
-def check_device_ids(s: pl.Series, *, required: bool) -> Checked:
-    """Device IDs: canonical ones pass one regex; the others are upper-cased, dashed, and checked."""
+def check_device_ids(s: pl.Series, *, required: bool, canonical: bool | None = None) -> Checked:
+    """Device IDs: canonical ones pass one regex; the others are upper-cased, dashed, and checked.
+
+    ``canonical`` may say beforehand that every ID is canonical (a survey of the whole frame).
+    """
+    if canonical:
+        return Checked(s)
     ok = s.str.contains(EUI_DASHED).fill_null(not required)
     if ok.all():
         return Checked(s)

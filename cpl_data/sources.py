@@ -84,21 +84,25 @@ def _projected(columns: list[str]) -> list[str]:
 
 
 def _parquet(path: Path) -> InventorySource:
+    type_col = None
     try:
         meta = pq.ParquetFile(path)
         names = list(meta.schema_arrow.names)
         total = meta.metadata.num_rows
-    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
+        types = None
+        if type_col is not None:
+            # one cheap column: knowing there are no GPF rows spares holding CHFs for them
+            counts = pl.scan_parquet(path).group_by(pl.col(type_col).cast(pl.String)).len().collect()
+            types = {
+                str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()
+            }
+    except Exception as exc:  # pyarrow's ArrowInvalid/OSError family, polars' ComputeError
         raise DataError(
             f"{path.name}: not a readable parquet file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
             "give an inventory as CSV (with a header row) or Parquet"
         ) from exc
     keep = _projected(names)
-    types = None
-    type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
-    if type_col is not None:
-        counts = pl.scan_parquet(path).group_by(pl.col(type_col).cast(pl.String)).len().collect()
-        types = {str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()}
 
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
         yield from pl.scan_parquet(path).select(keep).collect_batches(chunk_size=rows)

@@ -28,7 +28,9 @@ streamed to a file (:func:`write_fleet`), whose memory stays that of one chunk.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -358,18 +360,36 @@ def iter_fleet(
     seed: int,
     as_of: date,
     mix: FleetMix | None = None,
+    *,
+    workers: int = 1,
 ) -> Iterator[pl.DataFrame]:
     """The fleet chunk by chunk (:data:`CHUNK_HUBS` hubs, two rows each); see the module docstring.
 
-    Raises InputError for a negative ``hubs``, ReferenceDataMissing when the CPL lists no
-    Communications Hub by ``as_of``.
+    Chunks are independent (each seeded by its number), so ``workers`` threads may draw them
+    at once (numpy and polars release the GIL); they still come out in order, at most
+    ``workers + 1`` held at a time. Raises InputError for a negative ``hubs``,
+    ReferenceDataMissing when the CPL lists no Communications Hub by ``as_of``.
     """
     if hubs < 0:
         raise InputError(f"hubs: {hubs}; give 0 or more", field="hubs")
-    mix = mix or FleetMix()
+    fleet_mix = mix or FleetMix()
     models, fw_table = _models(cpl, catalogue, as_of, seed)
-    for chunk, first in enumerate(range(0, hubs, CHUNK_HUBS)):
-        yield _chunk(models, fw_table, mix, seed, chunk, min(CHUNK_HUBS, hubs - first), as_of)
+    sizes = [min(CHUNK_HUBS, hubs - first) for first in range(0, hubs, CHUNK_HUBS)]
+
+    def draw(chunk: int) -> pl.DataFrame:
+        return _chunk(models, fw_table, fleet_mix, seed, chunk, sizes[chunk], as_of)
+
+    if workers <= 1:
+        yield from map(draw, range(len(sizes)))
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubcheck-synth") as pool:
+        ahead: deque[Future[pl.DataFrame]] = deque()
+        for chunk in range(len(sizes)):
+            ahead.append(pool.submit(draw, chunk))
+            if len(ahead) > workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def synth_fleet(
@@ -414,7 +434,8 @@ def write_fleet(
     written.
     """
     try:
-        return _write(path, iter_fleet(cpl, catalogue, hubs, seed, as_of, mix), progress)
+        # two threads draw chunks while this one writes (pyarrow too releases the GIL)
+        return _write(path, iter_fleet(cpl, catalogue, hubs, seed, as_of, mix, workers=2), progress)
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}; choose a writable file") from exc
 
