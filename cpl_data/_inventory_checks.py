@@ -30,7 +30,6 @@ __all__ = [
     "check_dates",
     "check_device_ids",
     "check_history",
-    "device_id_keys",
 ]
 
 CSP_REGIONS: Final[tuple[str, ...]] = (
@@ -245,11 +244,6 @@ def check_device_ids(s: pl.Series, *, required: bool, canonical: bool | None = N
         return Checked(values)
     why = _no_reasons(s.name, s.len()).scatter(idx, fixed["why"])
     return Checked(values, why)
-
-
-def device_id_keys(ids: pl.Series) -> pl.Series:
-    """Canonical Device IDs as 64-bit integers (an EUI-64 is one): cheap to hash, sort and keep."""
-    return ids.str.replace_all("-", "", literal=True).str.to_integer(base=16, dtype=pl.UInt64, strict=False)
 
 
 def _canonical_history(v: pl.Expr) -> pl.Expr:

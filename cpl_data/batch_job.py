@@ -1,12 +1,13 @@
 """A batch job: an inventory streamed in, every hub's verdict streamed out, memory bounded.
 
 Per chunk of the input (:mod:`cpl_data.sources`): check and normalise the rows
-(:func:`~cpl_data.inventory.normalise_inventory`, duplicates caught across chunks), pair CHF rows
-with their GPF records (:class:`~eligibility.hubframe.HubPairing`), extend the engine's small
-table with any new (manufacturer, model, firmware) (:func:`~eligibility.assessment.assessment_table`),
-join and compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory holds one
-chunk, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting for
-their GPF's row.
+(:func:`~cpl_data.inventory.check_inventory`, then :func:`~cpl_data.inventory.mark_earlier` for
+duplicates across chunks), pair CHF rows with their GPF records
+(:class:`~eligibility.hubframe.HubPairing`), extend the engine's small table with any new
+(manufacturer, model, firmware) (:func:`~eligibility.assessment.assessment_table`), join and
+compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory holds a few chunks in
+flight, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting
+for their GPF's row.
 
 The output appears whole or not at all: it is written beside the target and moved into place at
 the end. Without ``skip_invalid`` a bad row stops the job with every problem listed (up to
@@ -32,7 +33,7 @@ from cpl_data._seen import SeenDevices
 from cpl_data.inventory import InventoryRead, check_inventory, mark_earlier
 from cpl_data.sources import InventorySource
 from eligibility.assessment import ASSESSMENT_SCHEMA, KEY, assessment_table
-from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, evaluate, mask_counts
+from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, VERDICT_INPUTS, evaluate, mask_counts
 from eligibility.engine import Engine
 from eligibility.errors import DataError, Problem
 from eligibility.hubframe import HubPairing
@@ -186,7 +187,7 @@ def run_batch(
     Output columns: :data:`eligibility.batch.OUTPUT_COLUMNS` (``reasons`` a list in Parquet,
     ``;``-joined in CSV). With ``skip_invalid`` bad rows are written to ``rejects`` (default
     ``OUTPUT.rejects.csv``), after ``refused`` (whole inputs refused before the job, e.g. DUIS
-    responses). Raises DataError listing the bad rows (without ``skip_invalid``) or
+    responses). ``workers`` threads check and evaluate chunks. Raises DataError listing the bad rows (without ``skip_invalid``) or
     when the input cannot be read or the output written; the output is then left untouched.
     """
     t0 = time.perf_counter()
@@ -200,8 +201,7 @@ def run_batch(
         catalogue=ref.catalogue.name if ref.catalogue is not None else None,
         ignored_columns=source.ignored_columns,
     )
-    job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter)
-    job.workers = max(1, workers)
+    job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter, workers)
     rejects_path = rejects or output.with_name(output.name + ".rejects.csv")
     partial = output.with_name(output.name + ".partial")
     if reporter is not None:
@@ -254,6 +254,7 @@ class _Job:
         skip_invalid: bool,
         summary: BatchSummary,
         reporter: BatchReporter | None,
+        workers: int,
     ) -> None:
         self.source = source
         self.engine = engine
@@ -272,7 +273,7 @@ class _Job:
         self.writer: _Writer | None = None
         self.rejects: _Rejects | None = None
         self._writing: ThreadPoolExecutor | None = None
-        self.workers = 2
+        self.workers = max(1, workers)
         self._pending_writes: deque[Future[None]] = deque()
 
     def run(self, chunk_rows: int) -> None:
@@ -320,8 +321,11 @@ class _Job:
             self.summary.rejected_rows += read.rejected_rows
             self.rejects.write(_located_rejects(self.source, read.rejects))
             self.summary.rejects_file = str(self.rejects.path)
-        frame = read.frame
-        self.summary.other_devices += frame.filter(~pl.col("device_type").is_in(["CHF", "GPF"])).height
+        # only what a verdict reads goes on: pairing and joining fewer columns is cheaper
+        frame = read.frame.select(VERDICT_INPUTS)
+        self.summary.other_devices += int(
+            frame.select((~pl.col("device_type").is_in(["CHF", "GPF"])).sum()).item()
+        )
         hubs = self.pairing.feed(frame)
         if hubs.height:
             judging.append(pool.submit(self._judge, hubs, self._table_for(hubs)))

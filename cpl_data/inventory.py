@@ -46,9 +46,8 @@ from cpl_data._inventory_checks import (
     check_dates,
     check_device_ids,
     check_history,
-    device_id_keys,
 )
-from cpl_data._seen import SeenDevices
+from cpl_data._seen import SeenDevices, device_keys
 from eligibility.errors import DataError, Problem
 
 __all__ = [
@@ -173,17 +172,16 @@ def _check_columns(raw: pl.DataFrame) -> dict[str, Checked]:
 def _duplicates(ids: Checked) -> tuple[Checked, pl.Series]:
     """Mark a Device ID listed twice in the frame; also return every row's key (null if bad).
 
-    Duplicates are rare, so the common path only sorts the keys once: adjacent equal keys mean a
-    duplicate; only then are rows marked.
+    Duplicates are rare, so the common path only sorts the keys: equal neighbours mean a
+    duplicate, and only then are rows marked.
     """
-    keys = device_id_keys(ids.values)
-    if ids.why is not None:
-        keys = keys.set(ids.why.is_not_null(), None)  # a bad ID is reported as such, not as a duplicate
+    values = ids.values if ids.why is None else ids.values.set(ids.why.is_not_null(), None)
+    keys = device_keys(values)
     ordered = np.sort(keys.drop_nulls().to_numpy())
     if not (ordered[1:] == ordered[:-1]).any():
         return ids, keys
     dup = keys.is_duplicated() & keys.is_not_null()
-    why = ids.why if ids.why is not None else pl.repeat(None, keys.len(), dtype=pl.String, eager=True)
+    why = ids.why if ids.why is not None else pl.repeat(None, values.len(), dtype=pl.String, eager=True)
     reasons = pl.select(pl.when(pl.lit(dup)).then(pl.lit(_DUPLICATE)).otherwise(pl.lit(why))).to_series()
     return Checked(ids.values, reasons), keys
 
@@ -228,11 +226,11 @@ def mark_earlier(read: InventoryRead, seen: SeenDevices) -> InventoryRead:
         return read
     present = read.keys.to_numpy()
     ordered = np.sort(present)
-    if not seen.contains_any(ordered):
-        seen.add_sorted(ordered)
+    if not seen.contains(ordered).any():  # the usual case: sorted lookups, then one merge
+        seen.add(ordered, ordered=True)
         return read
     hits = pl.Series(seen.contains(present))
-    seen.add_sorted(ordered)
+    seen.add(ordered, ordered=True)
     rows = read.row_numbers().filter(hits)
     found = pl.DataFrame(
         {

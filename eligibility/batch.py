@@ -33,6 +33,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "OUTPUT_SCHEMA",
     "VERDICTS",
+    "VERDICT_INPUTS",
     "evaluate",
     "mask_counts",
     "reason_mask",
@@ -51,6 +52,19 @@ OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
     "plan_target",
     "plan_target_role",
     "removal_date",
+)
+#: The inventory columns a verdict reads; a batch may drop the others before pairing and joining.
+VERDICT_INPUTS: Final[tuple[str, ...]] = (
+    "device_id",
+    "gpf_device_id",
+    "device_type",
+    "manufacturer",
+    "model",
+    "firmware",
+    "status",
+    "status_since",
+    "status_history",
+    "tsat_install_end",
 )
 assert set(FIRMWARE_CODES + SMI_CODES) == set(REASON_CODES)
 _BLOCKING: Final = tuple(c for c in REASON_CODES if SEVERITY[c] == "blocking")
