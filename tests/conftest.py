@@ -61,3 +61,15 @@ def db_url(tmp_path: Path) -> str:
 def sample_generated() -> Cpl:
     """The sample CPL straight from its generator (undated)."""
     return sample_cpl()
+
+
+@pytest.fixture
+def sample_db(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A fresh store holding the sample CPL and catalogue (as ``make run`` loads them)."""
+    from api.cli import main
+
+    cpl = ["cpl", "import", str(SAMPLE_DIR / "sample-cpl.csv")]
+    assert main(["--db", db_url, *cpl, "--history", str(SAMPLE_DIR / "sample-cpl-version-control.csv")]) == 0
+    assert main(["--db", db_url, "catalogue", "import", str(SAMPLE_DIR / "sample-catalogue.toml")]) == 0
+    capsys.readouterr()
+    return db_url
