@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import engine, import_cpl, risk, service
+from bench import batch, engine, import_cpl, risk, service
 
 
 def main() -> None:
     import_cpl.main()
     engine.main()
+    batch.main()
     service.main()
     risk.main()
 

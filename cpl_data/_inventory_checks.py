@@ -30,7 +30,6 @@ __all__ = [
     "check_dates",
     "check_device_ids",
     "check_history",
-    "device_id_keys",
 ]
 
 CSP_REGIONS: Final[tuple[str, ...]] = (
@@ -171,14 +170,20 @@ RULES: Final[dict[str, Rule]] = {
 RULES["tsat_install_end"] = RULES["status_since"]
 
 
-def by_value(s: pl.Series, rule: Rule, *, row_wise: bool = False) -> Checked:
+def by_value(
+    s: pl.Series, rule: Rule, *, row_wise: bool = False, distinct: pl.Series | None = None
+) -> Checked:
     """Check and normalise ``s`` on its distinct values, then map back (row by row if most are distinct).
 
+    ``distinct`` may give ``s.unique()`` computed beforehand (with other columns', in parallel);
     ``row_wise`` forces the row-by-row path (the tests check both paths agree).
     """
     why, norm, dtype = rule
     n = s.len()
-    distinct = s if row_wise else s.unique()
+    if row_wise:
+        distinct = s
+    elif distinct is None:
+        distinct = s.unique()
     base = s if row_wise or distinct.len() > max(256, n // 4) else distinct
     f = base.to_frame("v").select(
         pl.col("v"),
@@ -203,8 +208,13 @@ def check_dates(s: pl.Series) -> Checked:
     return by_value(s.cast(pl.String), RULES["status_since"])
 
 
-def check_device_ids(s: pl.Series, *, required: bool) -> Checked:
-    """Device IDs: canonical ones pass one regex; the others are upper-cased, dashed, and checked."""
+def check_device_ids(s: pl.Series, *, required: bool, canonical: bool | None = None) -> Checked:
+    """Device IDs: canonical ones pass one regex; the others are upper-cased, dashed, and checked.
+
+    ``canonical`` may say beforehand that every ID is canonical (a survey of the whole frame).
+    """
+    if canonical:
+        return Checked(s)
     ok = s.str.contains(EUI_DASHED).fill_null(not required)
     if ok.all():
         return Checked(s)
@@ -234,11 +244,6 @@ def check_device_ids(s: pl.Series, *, required: bool) -> Checked:
         return Checked(values)
     why = _no_reasons(s.name, s.len()).scatter(idx, fixed["why"])
     return Checked(values, why)
-
-
-def device_id_keys(ids: pl.Series) -> pl.Series:
-    """Canonical Device IDs as 64-bit integers (an EUI-64 is one): cheap to hash, sort and keep."""
-    return ids.str.replace_all("-", "", literal=True).str.to_integer(base=16, dtype=pl.UInt64, strict=False)
 
 
 def _canonical_history(v: pl.Expr) -> pl.Expr:

@@ -1,51 +1,57 @@
-"""Device IDs met so far in a stream, to find a device listed twice in different chunks."""
+"""Device IDs met so far in a stream, to find a device listed again in a later chunk.
+
+An EUI-64 is 64 bits, so a canonical Device ID is kept exactly as one unsigned 64-bit integer
+(:func:`device_keys`): 8 bytes a device, no object per device, no string kept, no false match.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
-__all__ = ["SeenDevices"]
+__all__ = ["SeenDevices", "device_keys"]
+
+Keys = npt.NDArray[np.uint64]
+
+
+def device_keys(ids: pl.Series) -> pl.Series:
+    """Canonical Device IDs (``00-DB-12-34-56-78-90-A0``) as the 64-bit integers they write (null stays null)."""
+    return ids.str.replace_all("-", "", literal=True).str.to_integer(base=16, dtype=pl.UInt64, strict=False)
 
 
 class SeenDevices:
-    """A set of 64-bit Device ID keys held as sorted runs (8 bytes a device, no object per device).
+    """A set of Device ID keys held as sorted runs, merged like a binary counter.
 
-    Each chunk's keys arrive sorted and become a run; runs merge like a binary counter, so adding
-    n keys costs O(n log n) in all, and a lookup one binary search per run (a few dozen at most).
+    Each chunk's keys become a run; two runs of about the same size merge (a linear merge of
+    sorted arrays), so adding n keys costs O(n log n) in all and a lookup one binary search per
+    run (a few dozen runs at most). Lookups of sorted keys walk memory in order.
 
     >>> seen = SeenDevices()
-    >>> seen.add_sorted(np.array([1, 5], dtype=np.uint64))
-    >>> seen.contains_any(np.array([2, 3], dtype=np.uint64)), seen.contains_any(np.array([5], dtype=np.uint64))
-    (False, True)
+    >>> seen.add(np.array([5, 1], dtype=np.uint64))
+    >>> seen.contains(np.array([1, 2], dtype=np.uint64)).tolist()
+    [True, False]
     """
 
     def __init__(self) -> None:
-        self._runs: list[npt.NDArray[np.uint64]] = []
+        self._runs: list[Keys] = []
 
     def __len__(self) -> int:
         return sum(len(r) for r in self._runs)
 
-    def _hits(self, run: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-        at = np.searchsorted(run, keys).clip(max=len(run) - 1)
-        hits: npt.NDArray[np.bool_] = run[at] == keys
-        return hits
-
-    def contains_any(self, ordered: npt.NDArray[np.uint64]) -> bool:
-        """Whether any of ``ordered`` (sorted keys: the searches then walk memory in order) was added."""
-        return any(self._hits(run, ordered).any() for run in self._runs if len(run))
-
-    def contains(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-        """Which of ``keys`` were added."""
+    def contains(self, keys: Keys) -> npt.NDArray[np.bool_]:
+        """Which of ``keys`` were added before (sorted keys are looked up fastest)."""
         found = np.zeros(len(keys), dtype=np.bool_)
         for run in self._runs:
-            if len(run):
-                found |= self._hits(run, keys)
+            at = np.searchsorted(run, keys).clip(max=len(run) - 1)
+            found |= run[at] == keys
         return found
 
-    def add_sorted(self, ordered: npt.NDArray[np.uint64]) -> None:
-        """Remember ``ordered`` (sorted keys)."""
-        run = ordered
+    def add(self, keys: Keys, *, ordered: bool = False) -> None:
+        """Remember ``keys`` (``ordered`` when they are sorted already)."""
+        if len(keys) == 0:
+            return
+        run = keys if ordered else np.sort(keys)
         while self._runs and len(self._runs[-1]) <= len(run):
             # two sorted runs side by side: the stable (tim)sort merges them in linear time
             run = np.sort(np.concatenate([self._runs.pop(), run]), kind="stable")

@@ -1,12 +1,13 @@
 """A batch job: an inventory streamed in, every hub's verdict streamed out, memory bounded.
 
 Per chunk of the input (:mod:`cpl_data.sources`): check and normalise the rows
-(:func:`~cpl_data.inventory.normalise_inventory`, duplicates caught across chunks), pair CHF rows
-with their GPF records (:class:`~eligibility.hubframe.HubPairing`), extend the engine's small
-table with any new (manufacturer, model, firmware) (:func:`~eligibility.assessment.assessment_table`),
-join and compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory holds one
-chunk, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting for
-their GPF's row.
+(:func:`~cpl_data.inventory.check_inventory`, then :func:`~cpl_data.inventory.mark_earlier` for
+duplicates across chunks), pair CHF rows with their GPF records
+(:class:`~eligibility.hubframe.HubPairing`), extend the engine's small table with any new
+(manufacturer, model, firmware) (:func:`~eligibility.assessment.assessment_table`), join and
+compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory holds a few chunks in
+flight, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting
+for their GPF's row.
 
 The output appears whole or not at all: it is written beside the target and moved into place at
 the end. Without ``skip_invalid`` a bad row stops the job with every problem listed (up to
@@ -16,8 +17,9 @@ the end. Without ``skip_invalid`` a bad row stops the job with every problem lis
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,10 +30,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cpl_data._seen import SeenDevices
-from cpl_data.inventory import normalise_inventory
+from cpl_data.inventory import InventoryRead, check_inventory, mark_earlier
 from cpl_data.sources import InventorySource
 from eligibility.assessment import ASSESSMENT_SCHEMA, KEY, assessment_table
-from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, evaluate, mask_counts
+from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, VERDICT_INPUTS, evaluate, mask_counts
 from eligibility.engine import Engine
 from eligibility.errors import DataError, Problem
 from eligibility.hubframe import HubPairing
@@ -39,8 +41,8 @@ from eligibility.smi import HousekeepingPolicy
 
 __all__ = ["CHUNK_ROWS", "MAX_PROBLEMS", "BatchReporter", "BatchSummary", "OutputFormat", "run_batch"]
 
-#: Inventory rows read at a time.
-CHUNK_ROWS: Final = 1_000_000
+#: Inventory rows read at a time (a few chunks are in flight at once: ~2 GB at most).
+CHUNK_ROWS: Final = 500_000
 #: Problems listed when a job stops on bad rows (the count says how many more there were).
 MAX_PROBLEMS: Final = 1000
 
@@ -178,17 +180,17 @@ def run_batch(
     chunk_rows: int = CHUNK_ROWS,
     reporter: BatchReporter | None = None,
     refused: pl.DataFrame | None = None,
+    workers: int = 2,
 ) -> BatchSummary:
     """Judge every hub of ``source`` at ``install_date`` under ``policy``; write one row per hub.
 
     Output columns: :data:`eligibility.batch.OUTPUT_COLUMNS` (``reasons`` a list in Parquet,
     ``;``-joined in CSV). With ``skip_invalid`` bad rows are written to ``rejects`` (default
     ``OUTPUT.rejects.csv``), after ``refused`` (whole inputs refused before the job, e.g. DUIS
-    responses). Raises DataError listing the bad rows (without ``skip_invalid``) or
+    responses). ``workers`` threads check and evaluate chunks. Raises DataError listing the bad rows (without ``skip_invalid``) or
     when the input cannot be read or the output written; the output is then left untouched.
     """
     t0 = time.perf_counter()
-    fmt = _output_format(output, output_format)
     ref = engine.reference
     summary = BatchSummary(
         source=source.name,
@@ -199,78 +201,19 @@ def run_batch(
         catalogue=ref.catalogue.name if ref.catalogue is not None else None,
         ignored_columns=source.ignored_columns,
     )
-    types = source.device_types
-    pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
-    seen = SeenDevices()
-    table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
-    masks: Counter[int] = Counter()
-    problems: list[Problem] = []
-    bad_rows = 0
+    job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter, workers)
     rejects_path = rejects or output.with_name(output.name + ".rejects.csv")
     partial = output.with_name(output.name + ".partial")
     if reporter is not None:
         reporter.started(source.total_rows)
-
-    def judge(hubs: pl.DataFrame) -> pl.DataFrame:
-        nonlocal table
-        if hubs.height:
-            new = hubs.select(KEY).unique().join(table, on=list(KEY), how="anti")
-            if new.height:
-                table = pl.concat([table, assessment_table(engine, new, install_date)])
-        out = evaluate(hubs, table, policy, install_date, engine.settings)
-        masks.update(dict(out.group_by("reason_mask").len().iter_rows()))
-        return out.select(OUTPUT_COLUMNS)
-
     try:
         with partial.open("wb") as out_file, _Rejects(rejects_path) as rejects_file:
-            writer = _Writer(out_file, fmt)
+            job.writer = _Writer(out_file, _output_format(output, output_format))
+            job.rejects = rejects_file
             if refused is not None and refused.height:
                 rejects_file.write(refused)
                 summary.rejects_file = str(rejects_path)
-            first = 2
-            for raw in source.chunks(chunk_rows):
-                try:
-                    read = normalise_inventory(
-                        raw, source=source.name, skip_invalid=skip_invalid, first_row=first, seen=seen
-                    )
-                except DataError as exc:
-                    bad_rows += len({p.row for p in exc.problems})
-                    problems.extend(_located(source, exc.problems[: max(0, MAX_PROBLEMS - len(problems))]))
-                    read = None
-                first += raw.height
-                summary.rows_read += raw.height
-                if read is None or problems:
-                    continue  # the job will stop: go on only to find every bad row
-                if read.rejects.height:
-                    summary.rejected_rows += read.rejected_rows
-                    rejects_file.write(_located_rejects(source, read.rejects))
-                    summary.rejects_file = str(rejects_path)
-                frame = read.frame
-                summary.other_devices += frame.filter(~pl.col("device_type").is_in(["CHF", "GPF"])).height
-                out = judge(pairing.feed(frame))
-                if out.height:
-                    writer.write(out)
-                    summary.hubs += out.height
-                if reporter is not None:
-                    reporter.advanced(summary.rows_read, summary.hubs)
-            if problems:
-                raise DataError(
-                    f"{source.name}: the inventory was not read ({bad_rows} bad row(s)"
-                    + (
-                        f"; the first {MAX_PROBLEMS} problems are listed"
-                        if len(problems) >= MAX_PROBLEMS
-                        else ""
-                    )
-                    + "); fix them, or pass --skip-invalid to write them to a rejects file and go on",
-                    problems,
-                )
-            rest = pairing.finish()
-            if rest.height:
-                out = judge(rest)
-                writer.write(out)
-                summary.hubs += out.height
-            summary.unclaimed_gpf = pairing.unclaimed_gpf
-            writer.close(pl.DataFrame(schema=OUTPUT_SCHEMA))
+            job.run(chunk_rows)
         partial.replace(output)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -280,10 +223,155 @@ def run_batch(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    summary.distinct_firmware = table.height
-    summary.by_verdict, by_reason = mask_counts(masks)
+    summary.distinct_firmware = job.table.height
+    summary.by_verdict, by_reason = mask_counts(job.masks)
     summary.by_reason = {c: n for c, n in by_reason.items() if n}
     summary.seconds = time.perf_counter() - t0
     if reporter is not None:
         reporter.advanced(summary.rows_read, summary.hubs)
     return summary
+
+
+_Judged = tuple[pl.DataFrame, dict[int, int]]
+
+
+class _Job:
+    """One batch job's state and its pipeline.
+
+    Two worker threads keep both cores busy (polars, numpy and pyarrow release the GIL): while
+    the main thread reads chunk i+1, pairs chunk i's hubs and writes chunk i-1's verdicts, the
+    workers check a chunk and evaluate another. What must follow the stream's order (the
+    duplicate check across chunks, pairing, the small table, writing) stays on the main thread.
+    At most two chunks wait at each stage, so memory stays a few chunks.
+    """
+
+    def __init__(
+        self,
+        source: InventorySource,
+        engine: Engine,
+        policy: HousekeepingPolicy,
+        install_date: date,
+        skip_invalid: bool,
+        summary: BatchSummary,
+        reporter: BatchReporter | None,
+        workers: int,
+    ) -> None:
+        self.source = source
+        self.engine = engine
+        self.policy = policy
+        self.install_date = install_date
+        self.skip_invalid = skip_invalid
+        self.summary = summary
+        self.reporter = reporter
+        types = source.device_types
+        self.pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
+        self.seen = SeenDevices()
+        self.table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
+        self.masks: Counter[int] = Counter()
+        self.problems: list[Problem] = []
+        self.bad_rows = 0
+        self.writer: _Writer | None = None
+        self.rejects: _Rejects | None = None
+        self._writing: ThreadPoolExecutor | None = None
+        self.workers = max(1, workers)
+        self._pending_writes: deque[Future[None]] = deque()
+
+    def run(self, chunk_rows: int) -> None:
+        checking: deque[Future[InventoryRead]] = deque()
+        judging: deque[Future[_Judged]] = deque()
+        with (
+            ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="hubcheck-batch") as pool,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubcheck-write") as writing,
+        ):
+            self._writing = writing
+            first = 2
+            for raw in self.source.chunks(chunk_rows):
+                checking.append(pool.submit(check_inventory, raw, source=self.source.name, first_row=first))
+                first += raw.height
+                if len(checking) > 1:
+                    self._hubs_of(checking.popleft().result(), pool, judging)
+                self._write(judging, keep=1)
+            while checking:
+                self._hubs_of(checking.popleft().result(), pool, judging)
+            if self.problems:
+                raise self._error()
+            rest = self.pairing.finish()
+            if rest.height:
+                judging.append(pool.submit(self._judge, rest, self._table_for(rest)))
+            self._write(judging, keep=0)
+            self._written(keep=0)
+        self.summary.unclaimed_gpf = self.pairing.unclaimed_gpf
+        assert self.writer is not None
+        self.writer.close(pl.DataFrame(schema=OUTPUT_SCHEMA))
+
+    def _hubs_of(
+        self, read: InventoryRead, pool: ThreadPoolExecutor, judging: deque[Future[_Judged]]
+    ) -> None:
+        """In stream order: duplicates across chunks, rejects, pairing, the small table; then judge."""
+        read = mark_earlier(read, self.seen)
+        self.summary.rows_read += read.rows_read
+        if read.rejects.height and not self.skip_invalid:
+            self.bad_rows += read.rejected_rows
+            room = max(0, MAX_PROBLEMS - len(self.problems))
+            self.problems.extend(_located(self.source, read.problems()[:room]))
+        if self.problems:
+            return  # the job will stop: go on only to find every bad row
+        if read.rejects.height:
+            assert self.rejects is not None
+            self.summary.rejected_rows += read.rejected_rows
+            self.rejects.write(_located_rejects(self.source, read.rejects))
+            self.summary.rejects_file = str(self.rejects.path)
+        # only what a verdict reads goes on: pairing and joining fewer columns is cheaper
+        frame = read.frame.select(VERDICT_INPUTS)
+        self.summary.other_devices += int(
+            frame.select((~pl.col("device_type").is_in(["CHF", "GPF"])).sum()).item()
+        )
+        hubs = self.pairing.feed(frame)
+        if hubs.height:
+            judging.append(pool.submit(self._judge, hubs, self._table_for(hubs)))
+
+    def _table_for(self, hubs: pl.DataFrame) -> pl.DataFrame:
+        """The small table, grown by any (manufacturer, model, firmware) these hubs bring."""
+        new = hubs.select(KEY).unique().join(self.table, on=list(KEY), how="anti")
+        if new.height:
+            self.table = pl.concat([self.table, assessment_table(self.engine, new, self.install_date)])
+        return self.table
+
+    def _judge(self, hubs: pl.DataFrame, table: pl.DataFrame) -> _Judged:
+        # lazy: only what the report needs is computed (half the work of every column)
+        query = evaluate(hubs.lazy(), table, self.policy, self.install_date, self.engine.settings)
+        out = query.select([*OUTPUT_COLUMNS, "reason_mask"]).collect()
+        counts = dict(out.group_by("reason_mask").len().iter_rows())
+        return out.drop("reason_mask"), counts
+
+    def _write(self, judging: deque[Future[_Judged]], *, keep: int) -> None:
+        """Hand finished verdicts to the writing thread in order, leaving ``keep`` evaluations in flight."""
+        assert self._writing is not None
+        while len(judging) > keep:
+            self._pending_writes.append(self._writing.submit(self._write_one, judging.popleft()))
+            self._written(keep=2)
+
+    def _written(self, *, keep: int) -> None:
+        """Wait for writes until at most ``keep`` are queued (bounding memory); their errors surface here."""
+        while len(self._pending_writes) > keep:
+            self._pending_writes.popleft().result()
+
+    def _write_one(self, judged: Future[_Judged]) -> None:
+        assert self.writer is not None
+        out, counts = judged.result()
+        self.masks.update(counts)
+        if out.height:
+            self.writer.write(out)
+            self.summary.hubs += out.height
+        if self.reporter is not None:
+            self.reporter.advanced(self.summary.rows_read, self.summary.hubs)
+
+    def _error(self) -> DataError:
+        listed = (
+            f"; the first {MAX_PROBLEMS} problems are listed" if len(self.problems) >= MAX_PROBLEMS else ""
+        )
+        return DataError(
+            f"{self.source.name}: the inventory was not read ({self.bad_rows} bad row(s){listed}); "
+            "fix them, or pass --skip-invalid to write them to a rejects file and go on",
+            self.problems,
+        )

@@ -30,7 +30,7 @@ again in a later chunk.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, Literal
 
@@ -39,15 +39,15 @@ import polars as pl
 
 from cpl_data._inventory_checks import (
     CSP_REGIONS,
+    EUI_DASHED,
     RULES,
     Checked,
     by_value,
     check_dates,
     check_device_ids,
     check_history,
-    device_id_keys,
 )
-from cpl_data._seen import SeenDevices
+from cpl_data._seen import SeenDevices, device_keys
 from eligibility.errors import DataError, Problem
 
 __all__ = [
@@ -57,6 +57,8 @@ __all__ = [
     "SCHEMA",
     "InventoryFormat",
     "InventoryRead",
+    "check_inventory",
+    "mark_earlier",
     "normalise_inventory",
     "read_inventory",
 ]
@@ -99,66 +101,147 @@ class InventoryRead:
     source: str
     rows_read: int
     ignored_columns: tuple[str, ...] = ()
+    #: the first row's number (2: the header is row 1)
+    first_row: int = 2
+    #: the good rows' Device IDs as 64-bit keys (for a stream's duplicate check)
+    keys: pl.Series | None = field(default=None, compare=False, repr=False)
 
     @property
     def rejected_rows(self) -> int:
         """How many rows were rejected (a row may have several bad cells)."""
         return self.rejects["row"].n_unique() if self.rejects.height else 0
 
+    def problems(self) -> list[Problem]:
+        """The rejected cells as problems (row, column, value, why)."""
+        return [
+            Problem(r["why"], source=self.source, row=r["row"], column=r["column"], value=r["value"])
+            for r in self.rejects.iter_rows(named=True)
+        ]
+
+    def row_numbers(self) -> pl.Series:
+        """The row number of each good row (rows are numbered from ``first_row``)."""
+        rows = pl.int_range(self.first_row, self.first_row + self.rows_read, dtype=pl.Int64, eager=True)
+        if not self.rejects.height:
+            return rows
+        return rows.filter(~rows.is_in(self.rejects["row"].unique().implode()))
+
 
 def _text(s: pl.Series) -> pl.Series:
     return s if s.dtype == pl.String else s.cast(pl.String)
 
 
+def _survey(raw: pl.DataFrame) -> dict[str, object]:
+    """What can be learnt of every column in one parallel pass: distinct values, canonical IDs."""
+    exprs: list[pl.Expr] = []
+    for col in raw.columns:
+        if col in ("device_id", "gpf_device_id"):
+            ok = _as_text(col).str.contains(EUI_DASHED)
+            exprs.append((ok.all() if col == "device_id" else ok.fill_null(True).all()).alias(col))
+        elif col in RULES and not (col in _DATES and raw[col].dtype in (pl.Date, pl.Datetime)):
+            exprs.append(_as_text(col).unique().implode().alias(col))
+    return raw.select(exprs).row(0, named=True) if exprs else {}
+
+
+def _as_text(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.String)
+
+
 def _check_columns(raw: pl.DataFrame) -> dict[str, Checked]:
     n = raw.height
+    survey = _survey(raw)
     out: dict[str, Checked] = {}
     for col in INVENTORY_COLUMNS:
         if col not in raw.columns:
             default = "CHF" if col == "device_type" else None
             out[col] = Checked(pl.repeat(default, n, dtype=SCHEMA[col], eager=True).alias(col))
         elif col in ("device_id", "gpf_device_id"):
-            out[col] = check_device_ids(_text(raw[col]), required=col == "device_id")
-        elif col in _DATES:
+            canonical = bool(survey[col])
+            out[col] = check_device_ids(_text(raw[col]), required=col == "device_id", canonical=canonical)
+        elif col in _DATES and raw[col].dtype in (pl.Date, pl.Datetime):
             out[col] = check_dates(raw[col])
         elif col == "status_history":
             out[col] = check_history(_text(raw[col]))
         else:
-            out[col] = by_value(_text(raw[col]), RULES[col])
+            values = survey[col]
+            assert isinstance(values, list)
+            distinct = pl.Series(col, values, dtype=pl.String)
+            out[col] = by_value(_text(raw[col]), RULES[col], distinct=distinct)
     return out
 
 
-def _duplicates(ids: Checked, seen: SeenDevices | None) -> Checked:
-    """Mark a Device ID listed twice (here, or in an earlier chunk when ``seen`` is given).
+def _duplicates(ids: Checked) -> tuple[Checked, pl.Series]:
+    """Mark a Device ID listed twice in the frame; also return every row's key (null if bad).
 
-    Duplicates are rare, so the common path only sorts the keys once: adjacent equal keys mean a
-    duplicate here, a hit in ``seen`` one in an earlier chunk; only then are rows marked.
+    Duplicates are rare, so the common path only sorts the keys: equal neighbours mean a
+    duplicate, and only then are rows marked.
     """
-    keys = device_id_keys(ids.values)
-    if ids.why is not None:
-        keys = keys.set(ids.why.is_not_null(), None)  # a bad ID is reported as such, not as a duplicate
-    present = keys.drop_nulls().to_numpy()
+    values = ids.values if ids.why is None else ids.values.set(ids.why.is_not_null(), None)
+    keys = device_keys(values)
+    ordered = np.sort(keys.drop_nulls().to_numpy())
+    if not (ordered[1:] == ordered[:-1]).any():
+        return ids, keys
+    dup = keys.is_duplicated() & keys.is_not_null()
+    why = ids.why if ids.why is not None else pl.repeat(None, values.len(), dtype=pl.String, eager=True)
+    reasons = pl.select(pl.when(pl.lit(dup)).then(pl.lit(_DUPLICATE)).otherwise(pl.lit(why))).to_series()
+    return Checked(ids.values, reasons), keys
+
+
+def check_inventory(raw: pl.DataFrame, *, source: str, first_row: int = 2) -> InventoryRead:
+    """Check and normalise a frame of inventory rows, keeping the good ones and listing the bad cells.
+
+    Never raises for a bad cell (see :func:`normalise_inventory` for that); raises DataError only
+    when a required column is missing. Rows are numbered from ``first_row`` (2: the header is
+    row 1; a later chunk of a stream passes its own).
+    """
+    raw = raw.rename({c: c.strip().lower() for c in raw.columns if c != c.strip().lower()})
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(
+            f"{source}: columns missing: {', '.join(missing)}; an inventory needs "
+            f"{', '.join(REQUIRED_COLUMNS)} (see the README, 'Inventory files')",
+            [Problem(f"column {m!r} is missing", source=source, row=1) for m in missing],
+        )
+    ignored = tuple(c for c in raw.columns if c not in INVENTORY_COLUMNS)
+    checked = _check_columns(raw)
+    checked["device_id"], keys = _duplicates(checked["device_id"])
+    frame = pl.DataFrame([checked[c].values.alias(c) for c in INVENTORY_COLUMNS])
+    reasons = {c: ch.why for c, ch in checked.items() if ch.why is not None}
+    if not reasons:
+        empty = pl.DataFrame(schema=_REJECTS_SCHEMA)
+        return InventoryRead(frame, empty, source, raw.height, ignored, first_row, keys)
+    bad = pl.select(pl.any_horizontal(pl.lit(w).is_not_null() for w in reasons.values())).to_series()
+    rejects = _rejects(raw, reasons, first_row)
+    return InventoryRead(
+        frame.filter(~bad), rejects, source, raw.height, ignored, first_row, keys.filter(~bad)
+    )
+
+
+def mark_earlier(read: InventoryRead, seen: SeenDevices) -> InventoryRead:
+    """Reject the good rows whose Device ID an earlier chunk of the stream listed; remember the rest.
+
+    Call it once per chunk, in the stream's order. Costs one sort of the keys when, as usual,
+    no row is a duplicate.
+    """
+    if read.keys is None or read.keys.len() == 0:
+        return read
+    present = read.keys.to_numpy()
     ordered = np.sort(present)
-    here = bool((ordered[1:] == ordered[:-1]).any())
-    before = False
-    earlier = pl.repeat(False, keys.len(), eager=True)
-    if seen is not None:
-        before = seen.contains_any(ordered)
-        if before:
-            earlier = earlier.scatter(keys.is_not_null().arg_true(), pl.Series(seen.contains(present)))
-        seen.add_sorted(ordered)
-    if not here and not before:
-        return ids
-    dup = keys.is_duplicated() & keys.is_not_null() if here else pl.repeat(False, keys.len(), eager=True)
-    why = ids.why if ids.why is not None else pl.repeat(None, keys.len(), dtype=pl.String, eager=True)
-    reasons = pl.select(
-        pl.when(pl.lit(dup))
-        .then(pl.lit(_DUPLICATE))
-        .when(pl.lit(earlier))
-        .then(pl.lit(_DUPLICATE_EARLIER))
-        .otherwise(pl.lit(why))
-    ).to_series()
-    return Checked(ids.values, reasons)
+    if not seen.contains(ordered).any():  # the usual case: sorted lookups, then one merge
+        seen.add(ordered, ordered=True)
+        return read
+    hits = pl.Series(seen.contains(present))
+    seen.add(ordered, ordered=True)
+    rows = read.row_numbers().filter(hits)
+    found = pl.DataFrame(
+        {
+            "row": rows,
+            "column": pl.repeat("device_id", rows.len(), dtype=pl.String, eager=True),
+            "value": read.frame["device_id"].filter(hits),
+            "why": pl.repeat(_DUPLICATE_EARLIER, rows.len(), dtype=pl.String, eager=True),
+        }
+    )
+    rejects = pl.concat([read.rejects, found]).sort(["row", "column"])
+    return replace(read, frame=read.frame.filter(~hits), rejects=rejects, keys=read.keys.filter(~hits))
 
 
 def normalise_inventory(
@@ -171,36 +254,19 @@ def normalise_inventory(
 ) -> InventoryRead:
     """Check and normalise a frame of inventory rows (text columns, or dates as dates).
 
-    Rows are numbered from ``first_row`` (2: the header is row 1; a later chunk of a stream
-    passes its own). Raises DataError listing every bad cell unless ``skip_invalid``; then bad
+    Rows are numbered from ``first_row``; with ``seen`` (a stream), a Device ID an earlier chunk
+    listed is bad too. Raises DataError listing every bad cell unless ``skip_invalid``; then bad
     rows are returned as ``rejects`` (``row``, ``column``, ``value``, ``why``) and left out of
     ``frame``.
     """
-    raw = raw.rename({c: c.strip().lower() for c in raw.columns if c != c.strip().lower()})
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
+    read = check_inventory(raw, source=source, first_row=first_row)
+    if seen is not None:
+        read = mark_earlier(read, seen)
+    if read.rejects.height and not skip_invalid:
         raise DataError(
-            f"{source}: columns missing: {', '.join(missing)}; an inventory needs "
-            f"{', '.join(REQUIRED_COLUMNS)} (see the README, 'Inventory files')",
-            [Problem(f"column {m!r} is missing", source=source, row=1) for m in missing],
+            f"{source}: the inventory was not read ({read.rejected_rows} bad row(s))", read.problems()
         )
-    ignored = tuple(c for c in raw.columns if c not in INVENTORY_COLUMNS)
-    checked = _check_columns(raw)
-    checked["device_id"] = _duplicates(checked["device_id"], seen)
-    frame = pl.DataFrame([checked[c].values.alias(c) for c in INVENTORY_COLUMNS])
-    reasons = {c: ch.why for c, ch in checked.items() if ch.why is not None}
-    if not reasons:
-        return InventoryRead(frame, pl.DataFrame(schema=_REJECTS_SCHEMA), source, raw.height, ignored)
-    rejects = _rejects(raw, reasons, first_row)
-    if not skip_invalid:
-        problems = [
-            Problem(r["why"], source=source, row=r["row"], column=r["column"], value=r["value"])
-            for r in rejects.iter_rows(named=True)
-        ]
-        bad_rows = rejects["row"].n_unique()
-        raise DataError(f"{source}: the inventory was not read ({bad_rows} bad row(s))", problems)
-    bad = pl.select(pl.any_horizontal(pl.lit(w).is_not_null() for w in reasons.values())).to_series()
-    return InventoryRead(frame.filter(~bad), rejects, source, raw.height, ignored)
+    return read
 
 
 def _rejects(raw: pl.DataFrame, reasons: dict[str, pl.Series], first_row: int) -> pl.DataFrame:

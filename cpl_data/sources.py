@@ -34,7 +34,7 @@ class InventorySource:
     total_rows: int | None
     columns: tuple[str, ...]
     _chunks: Callable[[int], Iterator[pl.DataFrame]]
-    #: Counts of device types, when they can be had cheaply (Parquet); None otherwise.
+    #: Counts of device types (a first pass over one column); None when unknown.
     device_types: dict[str, int] | None = None
     #: Where a row came from, for messages, when rows are not lines of a file (DUIS).
     locate: Callable[[int], str | None] | None = None
@@ -84,21 +84,25 @@ def _projected(columns: list[str]) -> list[str]:
 
 
 def _parquet(path: Path) -> InventorySource:
+    type_col = None
     try:
         meta = pq.ParquetFile(path)
         names = list(meta.schema_arrow.names)
         total = meta.metadata.num_rows
-    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
+        types = None
+        if type_col is not None:
+            # one cheap column: knowing there are no GPF rows spares holding CHFs for them
+            counts = pl.scan_parquet(path).group_by(pl.col(type_col).cast(pl.String)).len().collect()
+            types = {
+                str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()
+            }
+    except Exception as exc:  # pyarrow's ArrowInvalid/OSError family, polars' ComputeError
         raise DataError(
             f"{path.name}: not a readable parquet file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
             "give an inventory as CSV (with a header row) or Parquet"
         ) from exc
     keep = _projected(names)
-    types = None
-    type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
-    if type_col is not None:
-        counts = pl.scan_parquet(path).group_by(pl.col(type_col).cast(pl.String)).len().collect()
-        types = {str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()}
 
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
         yield from pl.scan_parquet(path).select(keep).collect_batches(chunk_size=rows)
@@ -117,12 +121,27 @@ def _csv(path: Path) -> InventorySource:
     if not names:
         raise DataError(f"{path.name}: the file is empty; expected an inventory with a header row")
     keep = _projected(names)
+    type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
+    types: dict[str, int] | None = {"CHF": 0}  # no device_type column: every row is a CHF
+    if type_col is not None:
+        # one column, counted in a streaming pass: whether any GPF rows exist decides whether a CHF
+        # may wait for its GPF's row (without GPF rows, waiting would hold every CHF to the end)
+        try:
+            counts = (
+                pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+                .group_by(pl.col(type_col).str.strip_chars().str.to_uppercase())
+                .len()
+                .collect(engine="streaming")
+            )
+            types = {str(k) if k else "CHF": int(n) for k, n in counts.iter_rows()}
+        except (pl.exceptions.PolarsError, OSError):
+            types = None  # unreadable part way: the chunks will say so, with the details
 
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
         scan = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy").select(keep)
         yield from scan.collect_batches(chunk_size=rows)
 
-    return InventorySource(path.name, "csv", None, tuple(names), chunks)
+    return InventorySource(path.name, "csv", None, tuple(names), chunks, types)
 
 
 def open_inventory(

@@ -29,18 +29,12 @@ import polars as pl
 
 from eligibility.engine import Engine
 from eligibility.identifiers import DeviceModel
+from eligibility.verdict import REASON_CODES
 
 __all__ = ["ASSESSMENT_SCHEMA", "FIRMWARE_CODES", "KEY", "assessment_table"]
 
-#: The reason codes the firmware gates decide, in the verdict's order.
-FIRMWARE_CODES: Final[tuple[str, ...]] = (
-    "DEVICE_MODEL_NOT_ON_CPL",
-    "FIRMWARE_UNKNOWN",
-    "FIRMWARE_NOT_ON_CPL",
-    "FIRMWARE_IN_WINDOW",
-    "UPGRADE_REQUIRED",
-    "NO_UPGRADE_PATH",
-)
+#: The reason codes the firmware gates decide, in the verdict's order (the rest are SMI and TSAT).
+FIRMWARE_CODES: Final[tuple[str, ...]] = tuple(c for c in REASON_CODES if not c.startswith(("SMI_", "TSAT_")))
 #: The join key.
 KEY: Final[tuple[str, str, str]] = ("manufacturer", "model", "firmware")
 ASSESSMENT_SCHEMA: Final[dict[str, pl.DataType]] = {

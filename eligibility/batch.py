@@ -18,6 +18,7 @@ baseline. ``reasons`` lists the distinct codes that hold, in the order of the ve
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Final, TypeVar
 
 import polars as pl
@@ -32,6 +33,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "OUTPUT_SCHEMA",
     "VERDICTS",
+    "VERDICT_INPUTS",
     "evaluate",
     "mask_counts",
     "reason_mask",
@@ -51,6 +53,19 @@ OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
     "plan_target_role",
     "removal_date",
 )
+#: The inventory columns a verdict reads; a batch may drop the others before pairing and joining.
+VERDICT_INPUTS: Final[tuple[str, ...]] = (
+    "device_id",
+    "gpf_device_id",
+    "device_type",
+    "manufacturer",
+    "model",
+    "firmware",
+    "status",
+    "status_since",
+    "status_history",
+    "tsat_install_end",
+)
 assert set(FIRMWARE_CODES + SMI_CODES) == set(REASON_CODES)
 _BLOCKING: Final = tuple(c for c in REASON_CODES if SEVERITY[c] == "blocking")
 
@@ -64,6 +79,7 @@ def reason_mask() -> pl.Expr:
     )
 
 
+@cache
 def _lookups() -> tuple[pl.Series, pl.Series]:
     """Per possible mask: its reasons (codes in order) and its verdict, built once (2048 rows)."""
     reasons, verdicts = [], []
@@ -82,12 +98,11 @@ def _lookups() -> tuple[pl.Series, pl.Series]:
     )
 
 
-_REASONS, _VERDICT = _lookups()
 #: The types of :data:`OUTPUT_COLUMNS` (``verdict`` an Enum, ``reasons`` a list of Enum codes).
 OUTPUT_SCHEMA: Final[dict[str, pl.DataType]] = {
     **{c: pl.String() for c in OUTPUT_COLUMNS},
-    "verdict": _VERDICT.dtype,
-    "reasons": _REASONS.dtype,
+    "verdict": pl.Enum(VERDICTS),
+    "reasons": pl.List(pl.Enum(REASON_CODES)),
     "plan_hops": pl.Int16(),
     "removal_date": pl.Date(),
 }
@@ -106,9 +121,10 @@ def evaluate(
     right = table.lazy() if isinstance(hubs, pl.LazyFrame) else table
     joined = hubs.join(right, on=list(KEY), how="left", maintain_order="left")
     gated = smi_columns(joined, policy, d, settings).with_columns(reason_mask().alias("reason_mask"))
+    reasons, verdict = _lookups()
     return gated.with_columns(
-        pl.lit(_VERDICT).gather(pl.col("reason_mask")).alias("verdict"),
-        pl.lit(_REASONS).gather(pl.col("reason_mask")).alias("reasons"),
+        pl.lit(verdict).gather(pl.col("reason_mask")).alias("verdict"),
+        pl.lit(reasons).gather(pl.col("reason_mask")).alias("reasons"),
     )
 
 
@@ -116,8 +132,9 @@ def mask_counts(counts: dict[int, int]) -> tuple[dict[str, int], dict[str, int]]
     """Hubs per verdict and per reason code, from hub counts per ``reason_mask`` value."""
     verdicts = dict.fromkeys(VERDICTS, 0)
     reasons = dict.fromkeys(REASON_CODES, 0)
+    verdict = _lookups()[1]
     for mask, n in counts.items():
-        verdicts[str(_VERDICT[mask])] += n
+        verdicts[str(verdict[mask])] += n
         for i, code in enumerate(REASON_CODES):
             if mask >> i & 1:
                 reasons[code] += n

@@ -104,20 +104,30 @@ class HubPairing:
         chf = hubs_only(chunk)
         gpf = gpf_records(chunk)
         if not self.expect_gpf:
-            return chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
+            return chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left").rechunk()
         if self._chf is not None:
             chf = pl.concat([self._chf, chf])
         if self._gpf is not None:
             gpf = pl.concat([self._gpf, gpf])
         joined = chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
         found = pl.col("gpf_device_type").is_not_null()
-        ready = joined.filter(found | pl.col(HUB_KEY).is_null())
-        waiting = joined.filter(~found & pl.col(HUB_KEY).is_not_null())
-        self._chf = waiting.select(chf.columns) if waiting.height else None
-        claimed = ready.filter(found).select(HUB_KEY)
-        rest = gpf.join(claimed, on=HUB_KEY, how="anti") if claimed.height else gpf
-        self._gpf = rest if rest.height else None
-        return ready
+        counts = joined.select(
+            found.sum().alias("found"), (~found & pl.col(HUB_KEY).is_not_null()).sum().alias("wait")
+        )
+        matched, waits = counts.row(0)
+        # the usual chunk: every CHF found its GPF (or names none) and every GPF was claimed
+        ready = joined if not waits else joined.filter(found | pl.col(HUB_KEY).is_null())
+        self._chf = (
+            joined.filter(~found & pl.col(HUB_KEY).is_not_null()).select(chf.columns) if waits else None
+        )
+        if matched == gpf.height:
+            self._gpf = None
+        else:
+            claimed = joined.filter(found).select(HUB_KEY)
+            rest = gpf.join(claimed, on=HUB_KEY, how="anti") if claimed.height else gpf
+            self._gpf = rest if rest.height else None
+        # one chunk per column: the many small chunks a join leaves slow every later expression
+        return ready.rechunk()
 
     def finish(self) -> pl.DataFrame:
         """The hubs still waiting, judged without a GPF record; counts GPF records no CHF named."""

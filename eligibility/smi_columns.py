@@ -19,7 +19,8 @@ These are :meth:`eligibility.engine.Engine.smi_gates` and the TSAT gate of
 ``chf_`` and ``gpf_``) ``status_date``, ``exempt``, ``removal_date`` and one boolean per SMI code;
 per hub one boolean per SMI/TSAT code (columns named by the code) and ``smi_device_id``,
 ``smi_status``, ``smi_status_since``, ``smi_exempt``, ``removal_date`` of the deciding device.
-Columns from the inventory are expected normalised (statuses in their DUIS spelling).
+Columns from the inventory are expected normalised as :mod:`cpl_data.inventory` leaves them
+(statuses in their DUIS spelling, histories ``Status:YYYY-MM-DD;...``).
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ SMI_CODES: Final[tuple[str, ...]] = (
     "TSAT_INSTALL_END_PASSED",
 )
 _PER_DEVICE: Final = SMI_CODES[:4]
-_NOT_PENDING = "(?i)" + "|".join(s for s in SMI_STATUSES if s != "Pending")
-_LAST_STEP = r"(?i)([a-z]+)(?::(\d{4}-\d{2}-\d{2}))?[\s;,]*$"
+_NOT_PENDING = "|".join(s for s in SMI_STATUSES if s != "Pending")
+_LAST_STATUS = r"([A-Za-z]+)(?::\d{4}-\d{2}-\d{2})?$"
+_LAST_DATE = r"[A-Za-z]:(\d{4}-\d{2}-\d{2})$"
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
@@ -67,19 +69,25 @@ def device_smi_columns(
     status = pl.col(f"{source}status").cast(pl.String)
     history = pl.col(f"{source}status_history").cast(pl.String)
     device_type = pl.col(f"{source}device_type").cast(pl.String)
-    last = history.str.extract_groups(_LAST_STEP)
+    # the history's last step dates the status when it is the current one (histories are
+    # normalised by the inventory reader: DUIS spellings, ';' between steps)
     inferred = (
-        pl.when(last.struct.field("1").str.to_lowercase() == status.str.to_lowercase())
-        .then(last.struct.field("2").str.to_date("%Y-%m-%d", strict=False))
+        pl.when(history.str.extract(_LAST_STATUS, 1) == status)
+        .then(history.str.extract(_LAST_DATE, 1).str.to_date("%Y-%m-%d", strict=False))
         .otherwise(None)
     )
     status_date = pl.coalesce(pl.col(f"{source}status_since").cast(pl.Date), inferred)
     pending = (status == "Pending").fill_null(False)
-    exempt = device_type.is_in(sorted(policy.exclude_types)).fill_null(False)
+    exempt = (
+        device_type.is_in(sorted(policy.exclude_types)).fill_null(False)
+        if policy.exclude_types
+        else pl.lit(False)
+    )
     if policy.history_aware:
         exempt = exempt | (pending & ~history.str.contains(_NOT_PENDING).fill_null(False))
     judged = pending & ~exempt
-    removal = pl.when(judged).then(status_date.dt.offset_by(f"{policy.months}mo")).otherwise(None)
+    # offset only the dates that matter (null elsewhere): a few percent of a fleet is Pending
+    removal = pl.when(judged).then(status_date).otherwise(None).dt.offset_by(f"{policy.months}mo")
     removed = (removal <= pl.lit(d)).fill_null(False)
     soon = ~removed & (removal <= pl.lit(d + timedelta(days=soon_days))).fill_null(False)
     return [

@@ -79,3 +79,15 @@ def client(demo: tuple[Store, Keys], db_url: str) -> Iterator[TestClient]:
     """The service over the ``demo`` store, driven in process (errors become answers, as served)."""
     with TestClient(create_app(Settings(db=db_url)), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def sample_db(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A fresh store holding the sample CPL and catalogue (as ``make run`` loads them)."""
+    from api.cli import main
+
+    cpl = ["cpl", "import", str(SAMPLE_DIR / "sample-cpl.csv")]
+    assert main(["--db", db_url, *cpl, "--history", str(SAMPLE_DIR / "sample-cpl-version-control.csv")]) == 0
+    assert main(["--db", db_url, "catalogue", "import", str(SAMPLE_DIR / "sample-catalogue.toml")]) == 0
+    capsys.readouterr()
+    return db_url

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cpl_data.inventory import normalise_inventory
 from cpl_data.sample import SAMPLE_FLEET_MIX, sample_reference
 from cpl_data.synth import synth_fleet
 from eligibility.assessment import assessment_table
@@ -213,10 +214,20 @@ def test_removal_date_is_add_months(since: date, months: int) -> None:
 def test_history_rules(
     history: str | None, status: str, since: date | None, exempt: bool, status_date: date | None
 ) -> None:
-    frame = pl.DataFrame(
-        {"status": [status], "status_since": [since], "status_history": [history], "device_type": ["CHF"]},
-        schema_overrides={"status_history": pl.String, "status_since": pl.Date},
+    # through the inventory reader, which normalises the history as the batch gets it
+    raw = pl.DataFrame(
+        {
+            "device_id": ["00db1234567890a0"],
+            "manufacturer": ["1086"],
+            "model": ["54311F52"],
+            "firmware": ["0B150000"],
+            "status": [status],
+            "status_since": [since.isoformat() if since else None],
+            "status_history": [history],
+        },
+        schema_overrides={"status_history": pl.String, "status_since": pl.String},
     )
+    frame = normalise_inventory(raw, source="inv").frame
     got = frame.select(device_smi_columns(POLICIES["history-aware"], date(2026, 1, 1))).row(0, named=True)
     assert (got["chf_exempt"], got["chf_status_date"]) == (exempt, status_date)
     record = DeviceRecord.parse(

@@ -159,3 +159,26 @@ def test_empty_inventory_writes_the_columns(engine: Engine, tmp_path: Path) -> N
     s = run_batch(open_inventory(path), out, engine, POLICY, D)
     assert s.hubs == 0
     assert pl.read_parquet(out).columns == list(OUTPUT_COLUMNS)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_chf_rows_naming_absent_gpfs_do_not_wait(fleet: pl.DataFrame, tmp_path: Path, suffix: str) -> None:
+    # an export of CHF rows only, each naming its GPF: nothing can come for them, nothing waits
+    path = tmp_path / f"chf{suffix}"
+    chf = fleet.filter(pl.col("device_type") == "CHF")
+    chf.write_csv(path) if suffix == ".csv" else chf.write_parquet(path)
+    source = open_inventory(path)
+    assert source.device_types == {"CHF": 2000}
+    seen: list[int] = []
+
+    class Count:
+        def started(self, total_rows: int | None) -> None:
+            return None
+
+        def advanced(self, rows: int, hubs: int) -> None:
+            seen.append(hubs)
+
+    engine = Engine(Reference(*sample_reference()))
+    run_batch(source, tmp_path / "out.parquet", engine, POLICY, D, chunk_rows=500, reporter=Count())
+    # verdicts are written as the chunks come, not held to the end
+    assert seen[:4] == [500, 1000, 1500, 2000]

@@ -16,12 +16,8 @@ ON = ["--install-date", "2026-11-28"]
 
 
 @pytest.fixture
-def db(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
-    cpl = ["cpl", "import", str(SAMPLE_DIR / "sample-cpl.csv")]
-    assert main(["--db", db_url, *cpl, "--history", str(SAMPLE_DIR / "sample-cpl-version-control.csv")]) == 0
-    assert main(["--db", db_url, "catalogue", "import", str(SAMPLE_DIR / "sample-catalogue.toml")]) == 0
-    capsys.readouterr()
-    return db_url
+def db(sample_db: str) -> str:
+    return sample_db
 
 
 def test_sample_fleet_to_csv(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

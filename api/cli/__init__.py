@@ -12,7 +12,16 @@ from typing import Annotated
 
 import typer
 
-from api.cli import _batch, _charging, _check, _cpl, _risk, _service, _synth
+from api.cli import (
+    _alloc,  # noqa: F401  (first: it configures the allocator before polars loads)
+    _batch,
+    _charging,
+    _check,
+    _cpl,
+    _risk,
+    _service,
+    _synth,
+)
 from api.cli._common import State, err_console
 from eligibility.errors import DataError, HubcheckError
 
