@@ -113,7 +113,7 @@ def test_batch_csv_and_ndjson_stream_back_ndjson(client: TestClient, demo: Demo)
     assert bad.status_code == 422
     wrong_type = client.post(
         "/v1/eligibility/batch",
-        content=b"<?xml version='1.0'?><a/>",
+        content=b"\x89PNG\r\n\x1a\n not an inventory",
         headers={**keys.auth("dcc"), "content-type": "image/png"},
     )
     assert wrong_type.status_code == 415

@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from api.app._duis import duis_inventory
 from api.app.bodies import Upload, unsupported
 from api.errors import PayloadTooLarge
 from api.store import hub_from_rows
@@ -41,14 +42,18 @@ def _ndjson(data: bytes) -> InventoryRead:
     return normalise_inventory(raw, source="request body")
 
 
-def read_batch(upload: Upload, max_rows: int) -> pl.DataFrame:
+def read_batch(upload: Upload, max_rows: int, *, xsd_dir: str | None = None) -> pl.DataFrame:
     """The batch's rows, checked and normalised. Raises DataError, PayloadTooLarge."""
     if upload.kind == "ndjson":
         read = _ndjson(upload.data)
     elif upload.kind in ("csv", "text"):
         read = read_inventory(upload.data, source="request body", fmt="csv")
+    elif upload.kind == "xml":
+        read = duis_inventory(upload.data, source="request body", xsd_dir=xsd_dir)
     else:
-        raise unsupported(upload.kind, "batch", "text/csv or application/x-ndjson")
+        raise unsupported(
+            upload.kind, "batch", "text/csv, application/x-ndjson or DUIS XML (application/xml)"
+        )
     if read.frame.height > max_rows:
         raise PayloadTooLarge(
             f"the batch has {read.frame.height:,} rows; at most {max_rows:,} are taken in one request - "

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
+from api.app._duis import duis_inventory
 from api.app.bodies import Upload, unsupported
 from api.app.models import ImportSummary
 from api.app.service import Service
@@ -19,7 +20,7 @@ from api.errors import Forbidden
 from api.store import Actor
 from cpl_data.catalogue import load_catalogue
 from cpl_data.cpl import load_cpl
-from cpl_data.inventory import InventoryFormat, read_inventory
+from cpl_data.inventory import InventoryFormat, InventoryRead, read_inventory
 from eligibility.errors import HubcheckError
 
 __all__ = ["import_catalogue", "import_cpl", "import_inventory"]
@@ -100,18 +101,28 @@ def import_catalogue(svc: Service, who: Principal, upload: Upload) -> ImportSumm
 
 
 def import_inventory(svc: Service, who: Principal, upload: Upload, supplier: str | None) -> ImportSummary:
-    """An inventory (CSV or Parquet) upserted by Device ID; a supplier's key writes only its hubs."""
-    if upload.kind not in ("csv", "parquet", "text"):
-        raise unsupported(upload.kind, "inventory", "text/csv or Parquet (application/vnd.apache.parquet)")
+    """An inventory (CSV, Parquet or a DUIS SR 8.2 response) upserted by Device ID; a supplier's key
+    writes only its hubs."""
+    if upload.kind not in ("csv", "parquet", "text", "xml"):
+        raise unsupported(
+            upload.kind,
+            "inventory",
+            "text/csv, Parquet (application/vnd.apache.parquet) or DUIS XML (application/xml)",
+        )
     owner = who.supplier_scope
     if owner is not None and supplier is not None and supplier != owner:
         raise Forbidden(f"a key of supplier {owner!r} may only import {owner!r}'s hubs, not {supplier!r}'s")
-    name = _name(upload, "inventory.parquet" if upload.kind == "parquet" else "inventory.csv")
+    default = {"parquet": "inventory.parquet", "xml": "inventory.xml"}.get(upload.kind, "inventory.csv")
+    name = _name(upload, default)
     sha = hashlib.sha256(upload.data).hexdigest()
     fmt: InventoryFormat = "parquet" if upload.kind == "parquet" else "csv"
-    read = _reading(
-        svc, who, "inventory_import", upload, name, lambda: read_inventory(upload.data, source=name, fmt=fmt)
-    )
+
+    def read_it() -> InventoryRead:
+        if upload.kind == "xml":
+            return duis_inventory(upload.data, source=name, xsd_dir=svc.settings.duis_xsd)
+        return read_inventory(upload.data, source=name, fmt=fmt)
+
+    read = _reading(svc, who, "inventory_import", upload, name, read_it)
     out = svc.store.import_inventory(
         read, supplier=supplier or owner, owner=owner, sha256=sha, actor=actor_of(who)
     )

@@ -65,7 +65,7 @@ async def check(body: CheckRequest, svc: ServiceDep, view: CurrentView, who: Che
 
 @router.post(
     "/batch",
-    summary="Verdicts for many hubs: CSV or NDJSON in, NDJSON out",
+    summary="Verdicts for many hubs: CSV, NDJSON or a DUIS SR 8.2 response in, NDJSON out",
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/x-ndjson": {}}, "description": "One verdict document a line."},
@@ -77,6 +77,7 @@ async def check(body: CheckRequest, svc: ServiceDep, view: CurrentView, who: Che
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}},
             },
         }
     },
@@ -89,12 +90,14 @@ async def batch(
     install_date: InstallDate = None,
     policy: Policy = None,
 ) -> StreamingResponse:
-    """An inventory in the body (the inventory columns; CSV with a header row, or NDJSON one
-    object a line); every row checked first (422 lists every bad cell), then one verdict a line.
+    """An inventory in the body (the inventory columns; CSV with a header row, NDJSON one object
+    a line, or a DUIS SR 8.2 Read Inventory response); every row checked first (422 lists every bad cell), then one verdict a line.
     At most ``HUBCHECK_MAX_BATCH_ROWS`` rows and ``HUBCHECK_MAX_BATCH_BYTES`` bytes (413 beyond)."""
     d = parse_date(install_date, field="install_date") if install_date else date.today()
     pol = svc.policy(policy)
     engine = view.snapshot.require()
     upload = await read_upload(request, svc.settings.max_batch_bytes, "batch")
-    frame = await run_in_threadpool(read_batch, upload, svc.settings.max_batch_rows)
+    frame = await run_in_threadpool(
+        read_batch, upload, svc.settings.max_batch_rows, xsd_dir=svc.settings.duis_xsd
+    )
     return StreamingResponse(stream_verdicts(frame, engine, d, pol), media_type="application/x-ndjson")

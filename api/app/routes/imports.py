@@ -85,7 +85,7 @@ async def import_catalogue(request: Request, svc: ServiceDep, who: CatalogueImpo
     summary="Import hubs into the inventory",
     response_model=ImportSummary,
     responses=_ANSWERS,
-    openapi_extra=_file_body("text/csv", "application/vnd.apache.parquet"),
+    openapi_extra=_file_body("text/csv", "application/vnd.apache.parquet", "application/xml"),
 )
 async def import_inventory(
     request: Request,
