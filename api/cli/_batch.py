@@ -13,13 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from api.cli._common import console, date_option, emit_json, err_console, state, today
-from cpl_data.batch_job import CHUNK_ROWS, BatchSummary, run_batch
-from cpl_data.sources import InventorySource, detect_kind, open_inventory
 from eligibility.engine import Engine, EngineSettings
 from eligibility.smi import parse_policy
 
 if TYPE_CHECKING:
+    from cpl_data.batch_job import BatchSummary
     from cpl_data.duis import DuisRead
+    from cpl_data.sources import InventorySource
 
 __all__ = ["batch"]
 
@@ -79,13 +79,19 @@ def batch(
     ] = None,
     window_back: Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")] = 1,
     max_hops: Annotated[int, typer.Option(min=1, help="Longest plan allowed.")] = 8,
-    chunk_rows: Annotated[int, typer.Option(min=1000, help="Inventory rows read at a time.")] = CHUNK_ROWS,
+    chunk_rows: Annotated[
+        int | None, typer.Option(min=1000, help="Inventory rows read at a time (default 500,000).")
+    ] = None,
 ) -> None:
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
     st = state(ctx)
     day = date_option(install_date, "--install-date") or today()
     pol = parse_policy(policy, field="--policy")
     engine = Engine(st.reference(catalogue), EngineSettings(window_back=window_back, max_hops=max_hops))
+    # the batch machinery (pyarrow, the job) is loaded by the command that uses it, not by --help
+    from cpl_data.batch_job import CHUNK_ROWS, run_batch
+    from cpl_data.sources import detect_kind, open_inventory
+
     duis: DuisRead | None = None
     source: InventorySource
     if detect_kind(inventory) == "duis":
@@ -115,7 +121,7 @@ def batch(
             skip_invalid=skip_invalid,
             rejects=rejects,
             output_format=output_format,
-            chunk_rows=chunk_rows,
+            chunk_rows=chunk_rows or CHUNK_ROWS,
             reporter=_Bar(progress),
             refused=_refused(duis),
         )

@@ -7,16 +7,18 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from api.store import Store
 from cpl_data.catalogue import read_catalogue
 from eligibility.dates import parse_date
 from eligibility.reference import Reference
+
+if TYPE_CHECKING:
+    from api.store import Store
 
 __all__ = ["State", "console", "emit_json", "err_console", "state", "today"]
 
@@ -36,6 +38,9 @@ class State:
     def store(self) -> Store:
         """The store named by ``--db`` / ``HUBCHECK_DB`` (opened once)."""
         if self._store is None:
+            # imported here: SQLAlchemy and Alembic cost a quarter second that --help need not pay
+            from api.store import Store
+
             self._store = Store(self.db)
         return self._store
 

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from api.cli._common import console, emit_json, err_console, state
 from api.cli._output import write_table
-from api.report import write_risk_report
 from cpl_data.inventory import read_inventory
 from eligibility.dates import parse_date
 from eligibility.risk import RiskReport, fleet_risk
@@ -101,6 +100,8 @@ def risk(
         tariff_gbp_per_hub_month=tariff,
     )
     if report is not None:
+        from api.report import write_risk_report  # matplotlib: loaded only for a report
+
         written = write_risk_report(result, report)
         err_console.print(f"report written: {', '.join(str(p) for p in written)}")
     if hubs_out is not None:

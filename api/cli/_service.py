@@ -13,7 +13,6 @@ import typer
 from rich.table import Table
 
 from api.cli._common import console, emit_json, state
-from api.store import ENV_DB
 from cpl_data.inventory import read_inventory
 
 __all__ = ["inventory_app", "keys_app", "serve"]
@@ -134,7 +133,7 @@ def serve(
     import uvicorn
 
     store = state(ctx).store()  # opens and migrates the store once, before any worker starts
-    os.environ[ENV_DB] = store.url
+    os.environ["HUBCHECK_DB"] = store.url  # what the workers' Settings read (api.store.ENV_DB)
     console.print(f"hubcheck serving {store.url} on http://{host}:{port} (installer page at /, API at /docs)")
     uvicorn.run(
         "api.app:create_app",
