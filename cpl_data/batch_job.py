@@ -265,7 +265,7 @@ class _Job:
         self.reporter = reporter
         types = source.device_types
         self.pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
-        self.seen = SeenDevices()
+        self.seen = SeenDevices(expected=source.total_rows)
         self.table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
         self.masks: Counter[int] = Counter()
         self.problems: list[Problem] = []
