@@ -6,22 +6,12 @@ A missing browser fails these tests: the page is part of the product and CI inst
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, Request, sync_playwright
 
+from tests.browser import launch
 from tests.service_support import AMBER, GREEN, RED, SOUTH_HUB, Keys, Server, demo_store
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +28,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, K
 
 @pytest.fixture
 def page(served: tuple[Server, Keys]) -> Iterator[Page]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install it (apt-get install -y chromium)"
     server, _ = served
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(pw)
         context = browser.new_context(
             viewport={"width": 360, "height": 740}, device_scale_factor=2, has_touch=True
         )

@@ -18,16 +18,8 @@ from cpl_data.synth import FleetMix, synth_fleet
 from eligibility.reference import Reference
 from eligibility.risk import fleet_risk
 from eligibility.smi import POLICIES
+from tests.browser import launch
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHARTS = [
     "pending-stock-by-age",
     "removals-per-month",
@@ -50,9 +42,6 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_report_renders_offline_with_its_charts(page_file: Path) -> None:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: install the distribution's chromium (apt-get install chromium)"
-    )
     outside: list[str] = []
 
     def refuse(route: Route, request: Request) -> None:
@@ -64,7 +53,7 @@ def test_report_renders_offline_with_its_charts(page_file: Path) -> None:
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.route("**/*", refuse)
