@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,44 @@ def sample_import() -> CplImport:
 def db_url(tmp_path: Path) -> str:
     """A fresh SQLite store."""
     return f"sqlite:///{tmp_path / 'hubcheck.sqlite'}"
+
+
+#: A PostgreSQL server the store tests may create databases in (CI starts one: see .ci/run),
+#: as an SQLAlchemy URL to a database of it, e.g. postgresql+psycopg://hubcheck:hubcheck@127.0.0.1/postgres
+POSTGRES_ENV = "HUBCHECK_TEST_POSTGRES"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards (skipped when no server is configured)."""
+    import gc
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV} (CI does) to run the store tests on it too")
+    name = f"hubcheck_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        gc.collect()  # the test's stores close their pooled connections (Store owns its engine)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """A fresh store on each backend the store supports."""
+    fixture = "db_url" if request.param == "sqlite" else "postgres_url"
+    url = request.getfixturevalue(fixture)
+    assert isinstance(url, str)
+    return url
 
 
 @pytest.fixture(scope="session")

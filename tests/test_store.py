@@ -21,24 +21,24 @@ def _counts(store: Store) -> tuple[int, int]:
     return v, e
 
 
-def test_import_then_reload_gives_the_same_cpl(db_url: str, real_import: CplImport) -> None:
-    store = Store(db_url)
+def test_import_then_reload_gives_the_same_cpl(store_url: str, real_import: CplImport) -> None:
+    store = Store(store_url)
     out = store.import_cpl(real_import)
     assert out.created
     assert store.load_cpl() == real_import.cpl
     assert _counts(store) == (1, 729)
 
 
-def test_reimport_same_version_is_a_noop(db_url: str, real_import: CplImport) -> None:
-    store = Store(db_url)
+def test_reimport_same_version_is_a_noop(store_url: str, real_import: CplImport) -> None:
+    store = Store(store_url)
     first = store.import_cpl(real_import)
     again = store.import_cpl(real_import)
     assert (again.created, again.id) == (False, first.id)
     assert _counts(store) == (1, 729)
 
 
-def test_same_version_other_content_needs_replace(db_url: str, real_import: CplImport) -> None:
-    store = Store(db_url)
+def test_same_version_other_content_needs_replace(store_url: str, real_import: CplImport) -> None:
+    store = Store(store_url)
     store.import_cpl(real_import)
     undated = real_import.cpl.model_copy(
         update={"entries": tuple(e.model_copy(update={"listed_on": None}) for e in real_import.cpl.entries)}
@@ -52,8 +52,8 @@ def test_same_version_other_content_needs_replace(db_url: str, real_import: CplI
     assert _counts(store) == (1, 729)
 
 
-def test_mangled_import_leaves_the_store_unchanged(db_url: str, sample_import: CplImport) -> None:
-    store = Store(db_url)
+def test_mangled_import_leaves_the_store_unchanged(store_url: str, sample_import: CplImport) -> None:
+    store = Store(store_url)
     store.import_cpl(sample_import)
     before = (_counts(store), store.load_cpl())
     with pytest.raises(DataError):
@@ -61,8 +61,8 @@ def test_mangled_import_leaves_the_store_unchanged(db_url: str, sample_import: C
     assert (_counts(store), store.load_cpl()) == before
 
 
-def test_a_failing_write_rolls_back(db_url: str, sample_import: CplImport) -> None:
-    store = Store(db_url)
+def test_a_failing_write_rolls_back(store_url: str, sample_import: CplImport) -> None:
+    store = Store(store_url)
     # two entries with the same number make the second insert fail inside the transaction
     broken = sample_import.cpl.model_copy(
         update={"entries": (*sample_import.cpl.entries, sample_import.cpl.entries[0])}
@@ -72,8 +72,8 @@ def test_a_failing_write_rolls_back(db_url: str, sample_import: CplImport) -> No
     assert _counts(store) == (0, 0)
 
 
-def test_newer_cpl_keeps_the_older(db_url: str, real_import: CplImport, sample_import: CplImport) -> None:
-    store = Store(db_url)
+def test_newer_cpl_keeps_the_older(store_url: str, real_import: CplImport, sample_import: CplImport) -> None:
+    store = Store(store_url)
     store.import_cpl(sample_import)  # 1.19, issued 2026
     store.import_cpl(real_import)  # 2.051, issued 2022
     versions = [r["version"] for r in store.cpl_versions()]
@@ -84,13 +84,13 @@ def test_newer_cpl_keeps_the_older(db_url: str, real_import: CplImport, sample_i
         store.load_cpl("2.000")
 
 
-def test_empty_store_says_what_to_do(db_url: str) -> None:
+def test_empty_store_says_what_to_do(store_url: str) -> None:
     with pytest.raises(ReferenceDataMissing, match="hubcheck cpl import FILE"):
-        Store(db_url).load_cpl()
+        Store(store_url).load_cpl()
 
 
-def test_catalogue_import_and_activation(db_url: str, sample_import: CplImport) -> None:
-    store = Store(db_url)
+def test_catalogue_import_and_activation(store_url: str, sample_import: CplImport) -> None:
+    store = Store(store_url)
     store.import_cpl(sample_import)
     assert store.active_catalogue() is None
     data = (SAMPLE_DIR / "sample-catalogue.toml").read_bytes()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,9 @@ class Store:
         self.url = resolve_db_url(url) if engine is None else str(engine.url)
         try:
             self.engine = open_engine(self.url) if engine is None else engine
+            if engine is None:
+                # the store owns the engine it opened: its pooled connections close with it
+                weakref.finalize(self, self.engine.dispose)
             upgrade(self.engine)
         except (ArgumentError, OperationalError, ImportError) as exc:
             raise InputError(
