@@ -27,6 +27,7 @@ from api.store import Store
 from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.inventory import read_inventory
+from cpl_data.sample import sample_inventory_csv
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 HUBS = 100_000
@@ -54,31 +55,13 @@ end
 """
 
 
-def inventory_csv(n: int, start: int) -> bytes:
-    """``n`` hubs of the sample CPL as CSV, built columnar."""
-    ids = pl.int_range(start, start + n, eager=True)
-    dev = ids.map_elements(lambda i: f"{i:016X}", return_dtype=pl.String)
-    frame = pl.DataFrame(
-        {
-            "device_id": dev.str.replace(r"^(..)(..)(..)(..)(..)(..)(..)(..)$", "$1-$2-$3-$4-$5-$6-$7-$8"),
-            "manufacturer": ["F0A1"] * n,
-            "model": ["A1010100"] * n,
-            "firmware": pl.Series(["03000000", "02000000", "02020000", "01020000"]).gather(ids % 4),
-            "status": ["Pending"] * n,
-            "status_since": pl.Series(["2026-09-01", "2026-03-15", "2025-10-01"]).gather(ids % 3),
-            "supplier": ["Northwind Energy"] * n,
-        }
-    )
-    return frame.write_csv().encode()
-
-
 def prepare(tmp: Path) -> tuple[str, str, list[str]]:
     """A store with the sample reference data and HUBS hubs; returns (url, dcc key, ids asked)."""
     url = f"sqlite:///{tmp / 'bench.sqlite'}"
     store = Store(url)
     store.import_cpl(read_cpl(SAMPLE / "sample-cpl.csv", SAMPLE / "sample-cpl-version-control.csv"))
     store.import_catalogue(read_catalogue(SAMPLE / "sample-catalogue.toml", store.load_cpl()))
-    data = inventory_csv(HUBS, 0x100000)
+    data = sample_inventory_csv(HUBS, start=0x100000)
     store.import_inventory(read_inventory(data, source="bench.csv"))
     _, key = store.create_key("dcc")
     ids = store.inventory_frame()["device_id"].sample(ASKED, seed=1).to_list()
@@ -178,7 +161,7 @@ def main(soak: bool = False, seconds: int = 10) -> None:
 
 def _soak(url: str, key: str, script: Path, port: int) -> None:
     n = 1_000_000
-    body = inventory_csv(n, 0x1000_0000)
+    body = sample_inventory_csv(n, start=0x1000_0000)
     srv = _Server(url, port, 2, cache=True)
     outcome: dict[str, object] = {}
 

@@ -29,6 +29,7 @@ __all__ = [
     "SAMPLE_FLEET_SEED",
     "sample_cpl",
     "sample_fleet",
+    "sample_inventory_csv",
     "sample_reference",
     "write_sample_reference",
 ]
@@ -392,3 +393,28 @@ def write_sample_reference(directory: Path, *, workbook: bool = False) -> dict[s
     out["fleet"] = directory / "sample-fleet.csv"
     sample_fleet().write_csv(out["fleet"])
     return out
+
+
+def sample_inventory_csv(hubs: int, supplier: str = "Northwind Energy", *, start: int = 0x10_0000) -> bytes:
+    """``hubs`` Pending CHFs of the sample CPL's F0A1/A1010100 as inventory CSV, built columnar.
+
+    Device IDs count up from ``start``; firmware cycles through an in-window, an upgradable and an
+    older version, and status dates through three ages: a load for the service's tests and
+    benchmark (a realistic fleet is ``hubcheck synth``).
+    """
+    import polars as pl
+
+    ids = pl.int_range(start, start + hubs, eager=True)
+    hexed = ids.map_elements(lambda i: f"{i:016X}", return_dtype=pl.String)
+    frame = pl.DataFrame(
+        {
+            "device_id": hexed.str.replace(r"^(..)(..)(..)(..)(..)(..)(..)(..)$", "$1-$2-$3-$4-$5-$6-$7-$8"),
+            "manufacturer": ["F0A1"] * hubs,
+            "model": ["A1010100"] * hubs,
+            "firmware": pl.Series(["03000000", "02000000", "02020000", "01020000"]).gather(ids % 4),
+            "status": ["Pending"] * hubs,
+            "status_since": pl.Series(["2026-09-01", "2026-03-15", "2025-10-01"]).gather(ids % 3),
+            "supplier": [supplier] * hubs,
+        }
+    )
+    return frame.write_csv().encode()

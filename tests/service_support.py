@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.inventory import read_inventory
 
-__all__ = ["DEMO_CSV", "NORTH", "SOUTH", "D", "Keys", "Server", "demo_store", "free_port"]
+__all__ = ["DEMO_CSV", "NORTH", "SOUTH", "D", "Keys", "Server", "demo_store", "free_port", "served_demo"]
 
 #: The install date the tests judge at (the sample CPL is issued 2026-10-15).
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
@@ -80,6 +82,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def served_demo(tmp: Path) -> Iterator[tuple[Server, Keys]]:
+    """``hubcheck serve`` over a demo store in ``tmp``; stopped on exit."""
+    url = f"sqlite:///{tmp / 'hubcheck.sqlite'}"
+    _, keys = demo_store(url, tmp)
+    server = Server(url)
+    try:
+        yield server, keys
+    finally:
+        server.stop()
+
+
 class Server:
     """``hubcheck serve`` in a child process on a free loopback port (killed by ``stop``)."""
 
@@ -131,23 +145,3 @@ class Server:
                 self.proc.wait(10)
         if self.proc.stderr:
             self.proc.stderr.close()
-
-
-def synthetic_inventory(n: int, supplier: str = NORTH, *, start: int = 0x10_0000) -> bytes:
-    """``n`` hubs of the sample CPL as inventory CSV (Device IDs from ``start`` on), built columnar."""
-    import polars as pl
-
-    ids = pl.int_range(start, start + n, eager=True)
-    hexed = ids.map_elements(lambda i: f"{i:016X}", return_dtype=pl.String)
-    frame = pl.DataFrame(
-        {
-            "device_id": hexed.str.replace(r"^(..)(..)(..)(..)(..)(..)(..)(..)$", "$1-$2-$3-$4-$5-$6-$7-$8"),
-            "manufacturer": ["F0A1"] * n,
-            "model": ["A1010100"] * n,
-            "firmware": pl.Series(["03000000", "02000000", "02020000", "01020000"]).gather(ids % 4),
-            "status": ["Pending"] * n,
-            "status_since": pl.Series(["2026-09-01", "2026-03-15", "2025-10-01"]).gather(ids % 3),
-            "supplier": [supplier] * n,
-        }
-    )
-    return frame.write_csv().encode()

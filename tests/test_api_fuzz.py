@@ -9,19 +9,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.service_support import Keys, Server, demo_store
+from tests.service_support import Keys, Server, served_demo
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Keys]]:
-    tmp = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite:///{tmp / 'hubcheck.sqlite'}"
-    _, keys = demo_store(url, tmp)
-    server = Server(url)
-    try:
-        yield server, keys
-    finally:
-        server.stop()
+    with served_demo(tmp_path_factory.mktemp("fuzz")) as running:
+        yield running
 
 
 def test_no_generated_request_gets_a_server_error(served: tuple[Server, Keys]) -> None:

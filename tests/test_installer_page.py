@@ -11,19 +11,13 @@ import pytest
 from playwright.sync_api import Page, Request, sync_playwright
 
 from tests.browser import launch
-from tests.service_support import AMBER, GREEN, RED, SOUTH_HUB, Keys, Server, demo_store
+from tests.service_support import AMBER, GREEN, RED, SOUTH_HUB, Keys, Server, served_demo
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Keys]]:
-    tmp = tmp_path_factory.mktemp("page")
-    url = f"sqlite:///{tmp / 'hubcheck.sqlite'}"
-    _, keys = demo_store(url, tmp)
-    server = Server(url)
-    try:
-        yield server, keys
-    finally:
-        server.stop()
+    with served_demo(tmp_path_factory.mktemp("page")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from api.store import Store
-from tests.service_support import GREEN, Server, demo_store, synthetic_inventory
+from cpl_data.sample import sample_inventory_csv
+from tests.service_support import GREEN, Server, demo_store
 
 N = 150_000
 
@@ -25,11 +26,11 @@ def test_sigkill_mid_import_keeps_committed_data_and_no_half_import(tmp_path: Pa
     committed = store.inventory_frame()
     events_before = len(store.audit_events(1000))
     store.engine.dispose()
-    body = synthetic_inventory(N)
+    body = sample_inventory_csv(N)
     server = Server(url)
     try:
         # a committed change made through the server: it must survive the kill
-        small = synthetic_inventory(3, start=0x9_0000)
+        small = sample_inventory_csv(3, start=0x9_0000)
         r = httpx.post(
             server.url + "/v1/inventory/imports",
             content=small,
