@@ -78,6 +78,28 @@ class ImportOutcome:
 _now = _audit.now
 
 
+def _settled(
+    conn: Connection,
+    actor: Actor,
+    event: str,
+    imp: CplImport | CatalogueImport,
+    row_id: int,
+    counts: dict[str, Any],
+    detail: str,
+    *,
+    created: bool,
+    bump: bool,
+) -> ImportOutcome:
+    """Audit a reference-data import that landed (or changed nothing), in its transaction."""
+    status = "committed" if created else "unchanged"
+    aid = _audit.record(
+        conn, actor, event, status, what=imp.source, sha256=imp.sha256, counts=counts, detail=detail
+    )
+    if bump:
+        _audit.bump(conn, reference=True)
+    return ImportOutcome(row_id, created, detail, aid, counts)
+
+
 class Store:
     """Reference data (CPL versions, catalogues), the inventory, API keys and the audit trail."""
 
@@ -114,10 +136,7 @@ class Store:
             with write(self.engine) as conn:
                 return work(conn, actor)
         except HubcheckError as exc:
-            with write(self.engine) as conn:
-                _audit.record(
-                    conn, actor, event, "refused", what=what, sha256=sha256, detail=str(exc)[:20_000]
-                )
+            self.record_refused(event, actor, what, sha256, str(exc))
             raise
 
     def record_refused(
@@ -181,17 +200,9 @@ class Store:
             existing = self._entries(conn, row.id)
             if existing == list(cpl.entries):
                 detail = f"CPL {cpl.version} is already imported; nothing changed"
-                aid = _audit.record(
-                    conn,
-                    actor,
-                    "cpl_import",
-                    "unchanged",
-                    what=imp.source,
-                    sha256=imp.sha256,
-                    counts=counts,
-                    detail=detail,
+                return _settled(
+                    conn, actor, "cpl_import", imp, row.id, counts, detail, created=False, bump=False
                 )
-                return ImportOutcome(row.id, False, detail, aid, counts)
             if not replace:
                 raise DataError(
                     f"CPL {cpl.version} is already imported (from {row.source}) with different entries or "
@@ -224,18 +235,7 @@ class Store:
                 [{"cpl_id": cpl_id, "seq": i, **h.model_dump()} for i, h in enumerate(cpl.history)],
             )
         detail = f"CPL {cpl.version} imported"
-        aid = _audit.record(
-            conn,
-            actor,
-            "cpl_import",
-            "committed",
-            what=imp.source,
-            sha256=imp.sha256,
-            counts=counts,
-            detail=detail,
-        )
-        _audit.bump(conn, reference=True)
-        return ImportOutcome(int(cpl_id), True, detail, aid, counts)
+        return _settled(conn, actor, "cpl_import", imp, int(cpl_id), counts, detail, created=True, bump=True)
 
     @staticmethod
     def _entries(conn: Connection, cpl_id: int) -> list[CplEntry]:
@@ -300,18 +300,10 @@ class Store:
             conn.execute(update(catalogues).values(active=False))
             conn.execute(update(catalogues).where(catalogues.c.id == row.id).values(active=True))
             detail = "this catalogue is already imported; it is the active one"
-            aid = _audit.record(
-                conn,
-                actor,
-                "catalogue_import",
-                "unchanged",
-                what=imp.source,
-                sha256=imp.sha256,
-                counts=counts,
-                detail=detail,
+            # making it active again may change the reference data: the counter moves
+            return _settled(
+                conn, actor, "catalogue_import", imp, row.id, counts, detail, created=False, bump=True
             )
-            _audit.bump(conn, reference=True)
-            return ImportOutcome(row.id, False, detail, aid, counts)
         conn.execute(update(catalogues).values(active=False))
         key = conn.execute(
             insert(catalogues).values(
@@ -327,18 +319,9 @@ class Store:
         assert key is not None
         cat_id = key[0]
         detail = f"catalogue {imp.catalogue.name or imp.source} imported"
-        aid = _audit.record(
-            conn,
-            actor,
-            "catalogue_import",
-            "committed",
-            what=imp.source,
-            sha256=imp.sha256,
-            counts=counts,
-            detail=detail,
+        return _settled(
+            conn, actor, "catalogue_import", imp, int(cat_id), counts, detail, created=True, bump=True
         )
-        _audit.bump(conn, reference=True)
-        return ImportOutcome(int(cat_id), True, detail, aid, counts)
 
     def active_catalogue(self) -> Catalogue | None:
         """The active catalogue, or None when none was imported."""
@@ -396,16 +379,7 @@ class Store:
                     conn.execution_options(hubcheck_write=False)
                     _inventory.drop_stage(conn)
         except HubcheckError as exc:
-            with write(self.engine) as conn:
-                _audit.record(
-                    conn,
-                    actor,
-                    "inventory_import",
-                    "refused",
-                    what=read.source,
-                    sha256=sha256,
-                    detail=str(exc)[:20_000],
-                )
+            self.record_refused("inventory_import", actor, read.source, sha256, str(exc))
             raise
         detail = f"{counts['rows']} device(s) imported: {counts['inserted']} new, {counts['updated']} updated"
         return ImportOutcome(aid, True, detail, aid, counts)
