@@ -12,7 +12,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli._common import console, date_option, emit_json, err_console, state, today
+from api.cli._common import (
+    CatalogueOption,
+    console,
+    date_option,
+    emit_json,
+    err_console,
+    state,
+    today,
+)
 from eligibility.engine import Engine, EngineSettings
 from eligibility.smi import parse_policy
 
@@ -54,9 +62,7 @@ def batch(
             help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, or months=N;..."
         ),
     ] = "sec-ac-7.2",
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
-    ] = None,
+    catalogue: CatalogueOption = None,
     skip_invalid: Annotated[
         bool, typer.Option(help="Write bad rows to a rejects file and go on, instead of stopping.")
     ] = False,

@@ -8,15 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import console, emit_json, state
+from api.cli._common import CatalogueOption, InventoryArgument, TariffOption, console, emit_json, state
 from api.cli._output import write_table
-from cpl_data.inventory import read_inventory
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
 from eligibility.dates import parse_date
 from eligibility.smi import parse_policy
 from eligibility.stranding import STRANDING_CODES
 
 __all__ = ["charging"]
+
+#: DP238's figures live in ChargingSettings; the options default to them.
+_DEFAULTS = ChargingSettings()
 
 _SHORT = {
     "DEVICE_MODEL_NOT_ON_CPL": "model not on CPL",
@@ -73,29 +75,22 @@ def _print(r: ChargingReport) -> None:
 def charging(
     ctx: typer.Context,
     as_of: Annotated[str, typer.Option("--date", help="The charging date, YYYY-MM-DD.")],
-    inventory: Annotated[
-        Path | None,
-        typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
-    ] = None,
+    inventory: InventoryArgument = None,
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
     policy: Annotated[
         str, typer.Option(help="Housekeeping policy deciding what is still on the SMI.")
     ] = "sec-ac-7.2",
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
-    ] = None,
-    tariff: Annotated[
-        float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")
-    ] = None,
+    catalogue: CatalogueOption = None,
+    tariff: TariffOption = None,
     return_redeployable: Annotated[
         float, typer.Option(min=0, help="Return charge of a redeployable hub (DP238 example).")
-    ] = 8.27,
+    ] = _DEFAULTS.return_redeployable_gbp,
     return_single_band: Annotated[
         float, typer.Option(min=0, help="Return charge, single band, not redeployable.")
-    ] = 30.87,
+    ] = _DEFAULTS.return_single_band_gbp,
     return_dual_band: Annotated[
         float, typer.Option(min=0, help="Return charge, dual band, not redeployable.")
-    ] = 58.75,
+    ] = _DEFAULTS.return_dual_band_gbp,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     output: Annotated[
         Path | None,
@@ -117,7 +112,7 @@ def charging(
         return_single_band_gbp=return_single_band,
         return_dual_band_gbp=return_dual_band,
     )
-    frame = read_inventory(inventory).frame if inventory is not None else st.store().inventory_frame()
+    frame = st.inventory_frame(inventory)
     report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
         write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())

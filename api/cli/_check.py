@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from api.cli._common import console, date_option, emit_json, state, today
+from api.cli._common import CatalogueOption, console, date_option, emit_json, state, today
 from eligibility.engine import Engine, EngineSettings
 from eligibility.errors import InputError
 from eligibility.identifiers import parse_device_id
@@ -48,9 +48,6 @@ Policy = Annotated[
     typer.Option(
         help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, or months=N;..."
     ),
-]
-Catalogue = Annotated[
-    Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
 ]
 WindowBack = Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")]
 MaxHops = Annotated[int, typer.Option(min=1, help="Longest plan allowed.")]
@@ -213,7 +210,7 @@ def check(
     tsat_install_end: Tsat = None,
     install_date: InstallDate = None,
     policy: Policy = "sec-ac-7.2",
-    catalogue: Catalogue = None,
+    catalogue: CatalogueOption = None,
     window_back: WindowBack = 1,
     max_hops: MaxHops = 8,
     plan_only: Annotated[bool, typer.Option("--plan", help="Print only the upgrade plan.")] = False,
@@ -258,7 +255,7 @@ def plan(
     model: Model = None,
     firmware: Firmware = None,
     install_date: InstallDate = None,
-    catalogue: Catalogue = None,
+    catalogue: CatalogueOption = None,
     window_back: WindowBack = 1,
     max_hops: MaxHops = 8,
 ) -> None:

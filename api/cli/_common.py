@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -18,9 +18,31 @@ from eligibility.dates import parse_date
 from eligibility.reference import Reference
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from api.store import Store
 
-__all__ = ["State", "console", "emit_json", "err_console", "state", "today"]
+__all__ = [
+    "CatalogueOption",
+    "InventoryArgument",
+    "State",
+    "TariffOption",
+    "console",
+    "emit_json",
+    "err_console",
+    "state",
+    "today",
+]
+
+#: The options several commands share, declared once.
+CatalogueOption = Annotated[
+    Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
+]
+InventoryArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
+]
+TariffOption = Annotated[float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")]
 
 # Piped output is read by people too (logs, CI): give tables room instead of 80 columns.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -43,6 +65,12 @@ class State:
 
             self._store = Store(self.db)
         return self._store
+
+    def inventory_frame(self, path: Path | None) -> pl.DataFrame:
+        """The normalised inventory of ``path``, or the store's when no file is given."""
+        from cpl_data.inventory import read_inventory
+
+        return read_inventory(path).frame if path is not None else self.store().inventory_frame()
 
     def reference(self, catalogue: Path | None = None, cpl_version: str | None = None) -> Reference:
         """The latest CPL (or ``cpl_version``) and the catalogue file given, else the store's."""

@@ -9,9 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import console, emit_json, err_console, state
+from api.cli._common import (
+    CatalogueOption,
+    InventoryArgument,
+    TariffOption,
+    console,
+    emit_json,
+    err_console,
+    state,
+)
 from api.cli._output import write_table
-from cpl_data.inventory import read_inventory
 from eligibility.dates import parse_date
 from eligibility.risk import RiskReport, fleet_risk
 from eligibility.smi import POLICIES, HousekeepingPolicy, parse_policy
@@ -61,19 +68,12 @@ def _print(r: RiskReport) -> None:
 def risk(
     ctx: typer.Context,
     start: Annotated[str, typer.Option("--from", help="The start date D, YYYY-MM-DD.")],
-    inventory: Annotated[
-        Path | None,
-        typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
-    ] = None,
+    inventory: InventoryArgument = None,
     months: Annotated[int, typer.Option(min=1, max=600, help="Horizon in calendar months.")] = 36,
     policies: Annotated[str, typer.Option(help="Policies to compare, comma-separated.")] = ",".join(POLICIES),
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
-    ] = None,
-    tariff: Annotated[
-        float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")
-    ] = None,
+    catalogue: CatalogueOption = None,
+    tariff: TariffOption = None,
     report: Annotated[
         Path | None, typer.Option(help="Write the HTML report here, and its charts as PNG beside it.")
     ] = None,
@@ -89,7 +89,7 @@ def risk(
     st = state(ctx)
     d = parse_date(start, field="--from")
     pols = parse_policies(policies)
-    frame = read_inventory(inventory).frame if inventory is not None else st.store().inventory_frame()
+    frame = st.inventory_frame(inventory)
     result = fleet_risk(
         frame,
         d,

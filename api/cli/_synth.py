@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli._common import console, date_option, emit_json, err_console, state
+from api.cli._common import (
+    CatalogueOption,
+    console,
+    date_option,
+    emit_json,
+    err_console,
+    state,
+)
 from cpl_data.sample import write_sample_reference
 from cpl_data.synth import write_fleet
 from eligibility.errors import InputError
@@ -33,9 +40,7 @@ def synth(
             help="The fleet's date, YYYY-MM-DD (default the CPL's issue date, so a seed is stable)."
         ),
     ] = None,
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Firmware catalogue (TOML); default the store's active one.")
-    ] = None,
+    catalogue: CatalogueOption = None,
     sample_data: Annotated[
         Path | None,
         typer.Option(
