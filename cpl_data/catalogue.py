@@ -204,7 +204,7 @@ def load_catalogue(data: bytes, *, source: str = "catalogue", cpl: Cpl | None = 
             if isinstance(ctx, InputError):
                 msg = str(ctx)
             elif err["type"] == "extra_forbidden":
-                msg = "unknown key; see the catalogue keys in the README"
+                msg = "unknown key; see the catalogue keys in docs/formats.md"
             problems.append(
                 Problem(
                     msg.removeprefix("Value error, "),

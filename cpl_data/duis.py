@@ -204,7 +204,7 @@ def _with_side(frame: pl.DataFrame, side: Path | None) -> pl.DataFrame:
         raw = pl.read_csv(side, infer_schema=False, encoding="utf8-lossy")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(
-            f"{side.name}: not a readable CSV side file ({exc.__class__.__name__}); see the README"
+            f"{side.name}: not a readable CSV side file ({exc.__class__.__name__}); see docs/formats.md"
         ) from exc
     if "device_id" not in raw.columns:
         raise DataError(

@@ -1,6 +1,6 @@
 """Reading hub inventories (CSV, Parquet): checked column by column, vectorised, all problems at once.
 
-An inventory has one row per SMI device. Columns (see the README, "Inventory files"):
+An inventory has one row per SMI device. Columns (see docs/formats.md, "Inventory files"):
 
 | column | required | form |
 | --- | --- | --- |
@@ -198,7 +198,7 @@ def check_inventory(raw: pl.DataFrame, *, source: str, first_row: int = 2) -> In
     if missing:
         raise DataError(
             f"{source}: columns missing: {', '.join(missing)}; an inventory needs "
-            f"{', '.join(REQUIRED_COLUMNS)} (see the README, 'Inventory files')",
+            f"{', '.join(REQUIRED_COLUMNS)} (see docs/formats.md, 'Inventory files')",
             [Problem(f"column {m!r} is missing", source=source, row=1) for m in missing],
         )
     ignored = tuple(c for c in raw.columns if c not in INVENTORY_COLUMNS)

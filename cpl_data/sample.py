@@ -249,7 +249,7 @@ def sample_cpl() -> Cpl:
 
 SAMPLE_CATALOGUE_TOML = """\
 # hubcheck sample firmware catalogue, for the sample CPL of fictional manufacturers.
-# Dates are TOML dates (YYYY-MM-DD). See the README, "The firmware catalogue".
+# Dates are TOML dates (YYYY-MM-DD). See docs/formats.md, "The firmware catalogue".
 name = "sample catalogue 2026-11"
 
 [[model]]

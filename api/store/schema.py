@@ -96,7 +96,7 @@ catalogues = Table(
 )
 
 #: One row per SMI device (a hub's CHF row names its GPF in ``gpf_device_id``; the GPF may have
-#: its own row with its own status). Columns follow the inventory files (see the README).
+#: its own row with its own status). Columns follow the inventory files (see docs/formats.md).
 inventory = Table(
     "inventory",
     metadata,
