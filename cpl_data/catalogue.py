@@ -125,6 +125,25 @@ def _check_against_cpl(cat: Catalogue, cpl: Cpl, source: str, where: _Locator) -
                     column=f"model[{i}].model",
                 )
             )
+        if m.order is not None:
+            unknown = [fw for fw in m.order if fw not in known]
+            missing = sorted(known - set(m.order), key=lambda fw: int(fw, 16))
+            if unknown or missing:
+                why = []
+                if unknown:
+                    why.append(
+                        f"names {', '.join(unknown)}, not a version of {dm} on the CPL or in this catalogue"
+                    )
+                if missing:
+                    why.append(f"leaves out {', '.join(missing)}")
+                problems.append(
+                    Problem(
+                        f"order {' and '.join(why)}; list every version of the model once, oldest first",
+                        source=source,
+                        line=where.line(("model", i, "order")),
+                        column=f"model[{i}].order",
+                    )
+                )
         seen_fw: dict[str, int] = {}
         for j, r in enumerate(m.releases):
             at = ("model", i, "release", j)

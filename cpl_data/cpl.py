@@ -26,14 +26,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from cpl_data._notes import clean_notes, note_events
+from cpl_data._notes import clean_notes, note_events, version_names
 from cpl_data._tables import Table, is_workbook, read_csv_rows, read_workbook
 from eligibility.cpl import CPL_DEVICE_TYPES, Cpl, CplEntry, CplIssue
 from eligibility.errors import DataError, Problem
-from eligibility.timeline import date_entries
+from eligibility.timeline import FirstListing, date_entries, listing_inversions
 from eligibility.versions import SpecVersion
 
-__all__ = ["CplImport", "CplShape", "load_cpl", "read_cpl", "read_history"]
+__all__ = ["CplImport", "CplShape", "first_listing", "load_cpl", "read_cpl", "read_history"]
 
 CplShape = Literal["csv-export", "sheet-csv", "workbook"]
 
@@ -93,6 +93,9 @@ class CplImport:
             "by_status": dict(Counter(e.status for e in entries).most_common()),
             "device_models": len({e.device_model for e in entries}),
             "dated": sum(1 for e in entries if e.listed_on is not None),
+            "listing_inferred": sum(1 for e in entries if e.listed_on_inferred),
+            "listing_inversions": sum(1 for w in self.warnings if w.startswith("listing inversion, ")),
+            "version_names": sum(1 for e in entries if e.version_name),
             "history_issues": len(self.cpl.history),
             "warnings": len(self.warnings),
         }
@@ -421,6 +424,15 @@ def read_history(rows: Table, source: str) -> tuple[tuple[CplIssue, ...], tuple[
     return tuple(issues), title
 
 
+def first_listing(issues: Sequence[CplIssue]) -> FirstListing | None:
+    """The earliest issue after an initial blank one (v1.0 "Initial blank version for publication"):
+    the first that could list anything, where the entries no note adds were listed."""
+    for issue in issues:
+        if "blank" not in issue.notes.lower():
+            return FirstListing(issue.version, issue.issued_on)
+    return None
+
+
 def _history_warnings(issues: Sequence[CplIssue]) -> list[str]:
     out = []
     for prev, cur in itertools.pairwise(issues):
@@ -505,9 +517,21 @@ def load_cpl(
             f"history ends at version {issues[-1].version} but the list is version {version}: "
             "entries added since are dated by the fallback rule"
         )
-    dated = date_entries(entries, note_events(issues), cpl_version=version, cpl_issued_on=issued_on)
+    dated = date_entries(
+        entries,
+        note_events(issues),
+        cpl_version=version,
+        cpl_issued_on=issued_on,
+        first_listing=first_listing(issues),
+    )
     warnings.extend(dated.warnings)
-    cpl = Cpl(version=version, issued_on=issued_on, entries=dated.entries, history=issues)
+    names = version_names(issues, {e.number: e.firmware for e in dated.entries})
+    named = tuple(
+        e.model_copy(update={"version_name": names[e.number]}) if e.number in names else e
+        for e in dated.entries
+    )
+    warnings.extend(i.describe() for i in listing_inversions(named))
+    cpl = Cpl(version=version, issued_on=issued_on, entries=named, history=issues)
     return CplImport(
         cpl=cpl,
         source=source,

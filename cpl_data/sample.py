@@ -2,7 +2,7 @@
 
 The real CPL is never shipped. This sample has the same shape and the same kinds of mess
 (an entry removed and replaced by a corrected one, a removal by certificate withdrawal, a
-manufacturer whose numbering restarts so that numeric order is not release order, an entry
+manufacturer whose numbering restarts so that its catalogue states the release order, an entry
 the notes forget to name), so every command can be tried on it.
 """
 
@@ -316,6 +316,8 @@ min_source = "01020000"
 manufacturer = "F0B2"
 model = "B2100300"            # Contoso CX-3: BCD versions, numbering restarted at 0B
 display_format = "bcd"
+# its numbers do not rise with time (the 0B series came after the 1x one), so the order is stated
+order = ["10150000", "10200000", "11030000", "0B000007", "0B010002", "0B020001"]
 
 [[model.release]]
 firmware = "0B000007"

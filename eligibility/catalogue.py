@@ -1,6 +1,7 @@
 """The firmware catalogue: what the CPL cannot say about each release.
 
-Per Device Model, a display format and, per firmware release: when it entered pilot and
+Per Device Model, a display format, optionally its release order (for a vendor whose numbers
+do not rise with time), and, per firmware release: when it entered pilot and
 production, whether it is a stepping stone, when its image stopped being distributed, its
 size, and which source versions its image accepts (``min_source``, or ``sources`` for a delta
 image). A release not on the CPL is a future release; hubcheck asks that it be declared with
@@ -58,7 +59,21 @@ class CatalogueModel(BaseModel):
     manufacturer: str
     model: str
     display_format: VersionFormat | None = None
+    #: Release order, oldest first, for a vendor whose numbers do not rise with time; without
+    #: it release order is numeric. It names every version of the model (CPL and catalogue).
+    order: tuple[str, ...] | None = None
     releases: tuple[CatalogueRelease, ...] = Field(default=(), alias="release")
+
+    @field_validator("order")
+    @classmethod
+    def _order(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is None:
+            return None
+        out = tuple(parse_firmware(s, field="order") for s in v)
+        twice = sorted({fw for fw in out if out.count(fw) > 1})
+        if twice:
+            raise ValueError(f"order names {', '.join(twice)} more than once; name each version once")
+        return out
 
     @field_validator("manufacturer")
     @classmethod

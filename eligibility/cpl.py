@@ -54,6 +54,10 @@ class CplEntry(BaseModel):
     image_hash: str | None = None
     listed_on: date | None = None
     removed_on: date | None = None
+    #: ``listed_on`` was inferred (no note adds the entry), not read from a note.
+    listed_on_inferred: bool = False
+    #: The vendor's name for the firmware, when the note adding the entry gives one ("1.38.3").
+    version_name: str | None = None
 
     @property
     def device_model(self) -> DeviceModel:

@@ -17,7 +17,7 @@ from eligibility.cpl import CplEntry
 from eligibility.identifiers import DeviceModel
 from eligibility.versions import FirmwareVersion
 
-__all__ = ["ModelReleases", "Release", "model_releases"]
+__all__ = ["ModelReleases", "Release", "model_releases", "release_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,11 @@ class Release:
         if not self.entries or any(e.removed_on is None for e in self.entries):
             return None
         return max(e.removed_on for e in self.entries if e.removed_on is not None)
+
+    @property
+    def version_name(self) -> str | None:
+        """The vendor's name for this version, when a CPL note gives one beside an entry of it."""
+        return next((e.version_name for e in self.entries if e.version_name), None)
 
     @property
     def future(self) -> bool:
@@ -94,8 +99,17 @@ class ModelReleases:
         return self._by_firmware.get(firmware)
 
     def display(self, firmware: str) -> str:
-        """``firmware`` in the model's display format (the hex itself when none is set)."""
-        return FirmwareVersion(firmware).display(self.display_format)
+        """How a person reads ``firmware``: the vendor's name for it when a CPL note gives one (what
+        the hub's label and the installer's handheld show), else the model's display format, else
+        the hex itself."""
+        rel = self._by_firmware.get(firmware)
+        name = rel.version_name if rel is not None else None
+        return name or FirmwareVersion(firmware).display(self.display_format)
+
+    def label(self, firmware: str) -> str:
+        """``firmware`` with its display beside it when they differ: ``126094D0 (1.38.3)``."""
+        shown = self.display(firmware)
+        return firmware if shown == firmware else f"{firmware} ({shown})"
 
     def change_dates(self) -> tuple[date, ...]:
         """Every date on which the window or the upgrade graph of this model can change."""
@@ -113,12 +127,19 @@ class ModelReleases:
         return tuple(sorted(dates))
 
 
-def _order_key(entries: Sequence[CplEntry]) -> tuple[int, date, int]:
-    dates = [e.listed_on for e in entries]
-    first_number = min(e.number for e in entries)
-    if any(d is None for d in dates):
-        return (0, date.min, first_number)
-    return (1, min(d for d in dates if d is not None), first_number)
+def release_order(firmware: Iterable[str], order: Sequence[str] | None = None) -> list[str]:
+    """Firmware versions in release order: numeric, unless ``order`` (a catalogue's) says otherwise.
+
+    >>> release_order(["1220665A", "124074DA", "12407768"])
+    ['1220665A', '124074DA', '12407768']
+    >>> release_order(["0B000007", "10200000"], order=["10200000", "0B000007"])
+    ['10200000', '0B000007']
+
+    A version ``order`` does not name comes after those it names, numerically (the catalogue
+    reader refuses an order that leaves one out).
+    """
+    rank = {fw: i for i, fw in enumerate(order or ())}
+    return sorted(set(firmware), key=lambda fw: (rank.get(fw, len(rank)), int(fw, 16)))
 
 
 def model_releases(
@@ -131,22 +152,20 @@ def model_releases(
     ...     return CplEntry(number=n, status="Current", device_type="Communications Hub",
     ...                     manufacturer="106C", model="433100AC", firmware=fw, listed_on=listed)
     >>> rel = model_releases(DeviceModel("106C", "433100AC"),
-    ...                      [e(1, "124074DA", None), e(5, "1220665A", date(2016, 11, 7))])
+    ...                      [e(1, "124074DA", date(2016, 10, 28)), e(5, "1220665A", date(2016, 11, 7))])
     >>> [r.firmware for r in rel.releases]
-    ['124074DA', '1220665A']
+    ['1220665A', '124074DA']
     """
     by_fw: dict[str, list[CplEntry]] = {}
     for e in entries:
         by_fw.setdefault(e.firmware, []).append(e)
-    ordered = sorted(by_fw.items(), key=lambda kv: _order_key(kv[1]))
+    future = [r.firmware for r in catalogue.releases if r.firmware not in by_fw] if catalogue else []
+    ordered = release_order([*by_fw, *future], catalogue.order if catalogue is not None else None)
     releases: list[Release] = []
-    for fw, group in ordered:
+    for fw in ordered:
         info = catalogue.release(fw) if catalogue is not None else None
-        releases.append(Release(fw, len(releases), tuple(sorted(group, key=lambda e: e.number)), info))
-    if catalogue is not None:
-        for info in catalogue.releases:
-            if info.firmware not in by_fw:
-                releases.append(Release(info.firmware, len(releases), (), info))
+        group = sorted(by_fw.get(fw, ()), key=lambda e: e.number)
+        releases.append(Release(fw, len(releases), tuple(group), info))
     return ModelReleases(
         device_model,
         tuple(releases),

@@ -1,9 +1,10 @@
 """Firmware versions, their display formats, and SMETS/CHTS/GBCS specification versions.
 
 A firmware version is the OTA header File Version: an unsigned 32-bit number written as 8 hex
-digits, big-endian. Manufacturers code it as they like (BCD, hex, their own scheme), so numeric
-order says nothing about release order: :class:`FirmwareVersion` compares for equality only.
-Release order comes from the CPL timeline (see ``eligibility.timeline``).
+digits, big-endian. Manufacturers code it as they like (BCD, hex, their own scheme) but always so
+that a later image has a higher number, so release order is numeric (``FirmwareVersion.raw``)
+unless a catalogue states a model's order (see :mod:`eligibility.releases`, the one place that
+orders versions). :class:`FirmwareVersion` itself compares for equality only.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def format_version(raw: int, fmt: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FirmwareVersion:
-    """A firmware version: 8 upper-case hex digits; equality only, never ordered.
+    """A firmware version: 8 upper-case hex digits; equality only (release order lives in
+    :func:`eligibility.releases.release_order`).
 
     >>> FirmwareVersion.parse("0c240000").display("quad")
     '12.36.0.0'

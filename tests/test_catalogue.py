@@ -120,3 +120,38 @@ def test_sample_catalogue_agrees_with_sample_cpl(sample_import: CplImport) -> No
     imp = load_catalogue(text.encode(), source="sample-catalogue.toml", cpl=sample_import.cpl)
     assert imp.summary()["future_releases"] == 1
     assert imp.catalogue.name == "sample catalogue 2026-11"
+
+
+ORDERED = """\
+[[model]]
+manufacturer = "106C"
+model = "433400DB"
+order = [{order}]
+"""
+
+
+def test_a_stated_order_must_name_every_version_once(real_cpl: Cpl) -> None:
+    # 106C/433400DB has one entry (20D0D3F6); the order names it, and a version it never had
+    ok = load_catalogue(ORDERED.format(order='"20D0D3F6"').encode(), cpl=real_cpl).catalogue
+    assert ok.models[0].order == ("20D0D3F6",)
+    with pytest.raises(DataError) as err:
+        load_catalogue(ORDERED.format(order='"01000000"').encode(), source="c.toml", cpl=real_cpl)
+    text = str(err.value)
+    assert "line 4" in text
+    assert "names 01000000, not a version of 106C/433400DB" in text
+    assert "leaves out 20D0D3F6" in text
+    with pytest.raises(DataError, match="more than once"):
+        load_catalogue(ORDERED.format(order='"20D0D3F6", "20d0d3f6"').encode(), cpl=real_cpl)
+
+
+def test_the_sample_catalogue_orders_the_restarted_numbering(sample_import: CplImport) -> None:
+    from eligibility.identifiers import DeviceModel
+    from eligibility.reference import Reference
+
+    cat = load_catalogue(SAMPLE_CATALOGUE_TOML.encode(), cpl=sample_import.cpl).catalogue
+    rel = Reference(sample_import.cpl, cat).releases(DeviceModel("F0B2", "B2100300"))
+    assert rel is not None
+    # numerically 0B... < 10...: the catalogue's order puts the 0B series last
+    assert [r.firmware for r in rel.releases] == [
+        "10150000", "10200000", "11030000", "0B000007", "0B010002", "0B020001",
+    ]  # fmt: skip

@@ -40,7 +40,10 @@ def test_real_counts(three_shapes: dict[str, CplImport]) -> None:
     by_type = s["by_device_type"]
     assert isinstance(by_type, dict)
     assert by_type["Communications Hub"] == 153
-    assert s["dated"] == 725
+    # entries 1-4 are dated too: inferred from the first issue (v1.1), not read from a note
+    assert (s["dated"], s["listing_inferred"]) == (729, 4)
+    # the inversions are warned, one line each (tests/test_timeline.py checks their words)
+    assert s["listing_inversions"] == 198
     e1 = three_shapes["sheet-csv"].cpl.entries[0]
     # the sheet writes hex with colons; the reader gives plain upper-case hex
     assert (e1.manufacturer, e1.model, e1.firmware) == ("106C", "433100AC", "124074DA")

@@ -29,10 +29,9 @@ def model(
     removed: list[date | None] | None = None,
     infos: Mapping[int, Mapping[str, object]] | None = None,
     firmware: list[str] | None = None,
+    order: list[int] | None = None,
 ) -> ModelReleases:
-    fws = firmware or [
-        f"{0x0A000000 - i * 0x10000:08X}" for i in range(len(listed))
-    ]  # numerically descending
+    fws = firmware or [f"{0x0A000000 + i * 0x10000:08X}" for i in range(len(listed))]  # numerically ascending
     removed = removed or [None] * len(listed)
     entries = [
         CplEntry(
@@ -48,9 +47,9 @@ def model(
         for i in range(len(listed))
     ]
     cat = None
-    if infos:
+    if infos or order is not None:
         rels = []
-        for i, kw in infos.items():
+        for i, kw in (infos or {}).items():
             extra: dict[str, Any] = dict(kw)
             # tests name sources by their index in release order
             if "min_source" in extra:
@@ -58,7 +57,12 @@ def model(
             if "sources" in extra:
                 extra["sources"] = tuple(fws[j] for j in extra["sources"])
             rels.append(CatalogueRelease(firmware=fws[i], **extra))
-        cat = CatalogueModel(manufacturer=DM.manufacturer, model=DM.model, releases=tuple(rels))
+        cat = CatalogueModel(
+            manufacturer=DM.manufacturer,
+            model=DM.model,
+            releases=tuple(rels),
+            order=None if order is None else tuple(fws[i] for i in order),
+        )
     return model_releases(DM, entries, cat)
 
 
@@ -74,9 +78,16 @@ def plan_of(rel: ModelReleases, source_index: int, d: date = D, max_hops: int = 
 # -- each rule ---------------------------------------------------------------------------------
 
 
-def test_release_order_not_numeric() -> None:
-    rel = model([days(0), days(10), days(20)])
-    assert [r.firmware for r in rel.releases] == ["0A000000", "09FF0000", "09FE0000"]
+def test_release_order_is_numeric_not_listing_order() -> None:
+    # listed newest number first: release order is still the numbers'
+    rel = model([days(20), days(10), days(0)])
+    assert [r.firmware for r in rel.releases] == ["0A000000", "0A010000", "0A020000"]
+
+
+def test_a_catalogue_order_overrides_numeric_order() -> None:
+    rel = model([days(0), days(10), days(20)], order=[2, 0, 1])
+    assert [r.firmware for r in rel.releases] == ["0A020000", "0A000000", "0A010000"]
+    assert support_window(rel, D).n == "0A010000"
 
 
 @pytest.mark.parametrize(
@@ -93,13 +104,13 @@ def test_release_order_not_numeric() -> None:
         ({2: {"withdrawn_on": date(2030, 1, 1)}}, None, 0, 2, True, "later release"),
         # min_source: only from that release or a later one
         ({3: {"min_source": 1}}, None, 0, 3, False, "min_source"),
-        ({3: {"min_source": 1}}, None, 1, 3, True, "min_source 09FF0000"),
-        ({3: {"min_source": 1}}, None, 2, 3, True, "min_source 09FF0000"),
+        ({3: {"min_source": 1}}, None, 1, 3, True, "min_source 0A010000"),
+        ({3: {"min_source": 1}}, None, 2, 3, True, "min_source 0A010000"),
         # sources: a delta image from exact versions only
-        ({3: {"sources": [1]}}, None, 1, 3, True, "delta from 09FF0000"),
-        ({3: {"sources": [1]}}, None, 2, 3, False, "delta image from 09FF0000 only"),
+        ({3: {"sources": [1]}}, None, 1, 3, True, "delta from 0A010000"),
+        ({3: {"sources": [1]}}, None, 2, 3, False, "delta image from 0A010000 only"),
         # a stepping stone cannot be jumped over, but can be the target
-        ({1: {"stepping_stone": True}}, None, 0, 2, False, "stepping stone 09FF0000 cannot be jumped over"),
+        ({1: {"stepping_stone": True}}, None, 0, 2, False, "stepping stone 0A010000 cannot be jumped over"),
         ({1: {"stepping_stone": True}}, None, 0, 1, True, "stepping stone"),
         ({1: {"stepping_stone": True}}, None, 1, 3, True, "later release"),
     ],
@@ -124,11 +135,11 @@ def test_plan_prefers_fewest_hops_then_n_then_bytes() -> None:
     p = plan_of(rel, 0)
     assert isinstance(p, UpgradePlan)
     # N-1 is one hop away, N two: the shortest path wins
-    assert (p.target, p.target_role, len(p.hops)) == ("09FD0000", "N-1", 1)
+    assert (p.target, p.target_role, len(p.hops)) == ("0A030000", "N-1", 1)
     p = plan_of(rel, 2)
     assert isinstance(p, UpgradePlan)
     # both one hop away: N is preferred
-    assert (p.target, p.target_role, len(p.hops)) == ("09FC0000", "N", 1)
+    assert (p.target, p.target_role, len(p.hops)) == ("0A040000", "N", 1)
 
 
 def test_plan_takes_the_smaller_images_on_equal_hops() -> None:
@@ -179,7 +190,7 @@ def test_no_plan_explains_the_constraint() -> None:
     assert isinstance(p, NoPlan)
     assert p.reachable == ()
     assert p.blockers == (
-        "stepping stone 09FF0000 cannot be jumped over and its image was withdrawn on 2020-02-20",
+        "stepping stone 0A010000 cannot be jumped over and its image was withdrawn on 2020-02-20",
     )
 
 
@@ -191,6 +202,7 @@ class Case:
     rel: ModelReleases
     d: date
     max_hops: int
+    order: list[str] | None = None
 
 
 @st.composite
@@ -233,8 +245,22 @@ def cases(draw: st.DrawFn) -> Case:
     fws = [
         f"{v:08X}" for v in draw(st.lists(st.integers(0, 0xFFFFFFFF), min_size=n, max_size=n, unique=True))
     ]
-    rel = model(listed, removed, infos, fws)
-    return Case(rel, days(draw(st.integers(0, 2800))), draw(st.integers(1, 8)))
+    # now and then a catalogue states the order (a vendor whose numbers do not rise)
+    order = draw(st.permutations(range(n))) if draw(st.integers(0, 3)) == 0 else None
+    rel = model(listed, removed, infos, fws, order)
+    stated = None if order is None else [fws[i] for i in order]
+    return Case(rel, days(draw(st.integers(0, 2800))), draw(st.integers(1, 8)), stated)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_release_order_is_numeric_unless_a_catalogue_states_it(case: Case) -> None:
+    got = [r.firmware for r in case.rel.releases]
+    if case.order is None:
+        assert got == sorted(got, key=lambda fw: int(fw, 16))
+    else:
+        assert got == case.order
+    assert [r.position for r in case.rel.releases] == list(range(len(got)))
 
 
 def _brute(case: Case, source: int) -> dict[str, tuple[int, int]]:
@@ -276,7 +302,13 @@ def test_plan_invariants(case: Case, data: st.DataObject) -> None:
     assert isinstance(plan, UpgradePlan), "brute force finds a path the planner missed"
     positions = [src.position]
     prev = src
+    rank = {fw: i for i, fw in enumerate(case.order)} if case.order is not None else None
     for hop in plan.hops:
+        # no hop goes down in release order: numerically, unless the catalogue states the order
+        if rank is None:
+            assert int(hop.to, 16) > int(hop.from_, 16)
+        else:
+            assert rank[hop.to] > rank[hop.from_]
         r = rel.get(hop.to)
         assert r is not None
         a = admission(rel, prev, r, d)  # every hop is admitted by the rules

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from cpl_data._notes import clean_notes, note_events
-from eligibility.cpl import CplIssue
+from cpl_data._notes import agrees_with_firmware, clean_notes, note_events, version_names
+from eligibility.cpl import Cpl, CplIssue
 
 D = date(2020, 1, 1)
 
@@ -103,3 +103,50 @@ def test_events_keep_issue_order_and_dates() -> None:
     ]
     got = [(e.kind, e.entry, e.version, e.issued_on) for e in note_events(issues)]
     assert got == [("added", 7, "1.2", date(2016, 11, 7)), ("removed", 7, "1.4", date(2016, 11, 18))]
+
+
+# Vendor version names, on item lines taken from the real notes of CPL v2.051.
+@pytest.mark.parametrize(
+    ("line", "firmware", "name"),
+    [
+        # EDMI: the top 12 bits are major.minor (nibble, octet), the low 16 a build counter
+        ("000087 - EDMI Communications Hub 1.38.3 (updated firmware)", "126094D0", "1.38.3"),
+        ("000227 - EDMI Communications Hub 1.39.2 (updated firmware 12:70:B8:CC)", "1270B8CC", "1.39.2"),
+        ("000509 - EDMI CS010 2.03.3 RC3 Rev C Communications Hub 20:30:D6:80 (updated firmware)", "2030D680", "2.03.3"),
+        # WNC and Toshiba: octets in decimal
+        ("000196 - WNC 2.20 Communications Hub (02:14:00:03)", "02140003", "2.20"),
+        ("000458 - Toshiba Version 12.36 Single Band Communications Hub NOR SKU3 0C:24:00:00", "0C240000", "12.36"),
+        ("000569 - Wistron NeWeb Corp Dual Band Comms Hub v2.0.0.6 02:00:00:06", "02000006", "2.0.0.6"),
+        # Itron: octets as BCD
+        ("000725 - Itron Comms Hub 03.36 03:36:53:37", "03365337", "03.36"),
+        # a hardware revision is not the firmware's name (WNC 57310101 is hardware v1.1)
+        ("000314 - WNC SMIP Communications Hub v1.1 - 03:0A:00:05 (Updated Firmware)", "030A0005", None),
+        ("000727 - Wistron NeWeb Corp Single Band Comms Hub 1.1 04:01:00:03", "04010003", None),
+        # nor a GBCS version, nor the hex itself written with dots, nor part of a longer token
+        ("000128 - EDMI CS-10 AICH Standard 420 Communications Hub; 12:50:83:AE (Device Model reflects GBCS "
+         "Version 1.1 compliance)", "125083AE", None),
+        ("000154 - EDMI GS-60B Gas Meter 01.08.97.00", "01089700", None),
+        ("000168 - EDMI ES-10A 01.05.A4.00 (updated firmware)", "0105A400", None),
+        ("000587 - MeteRSit S.R.L. GSME MMU6 2.4GHz RC51.22 F9:06:AE:EC", "F906AEEC", None),
+    ],
+)  # fmt: skip
+def test_version_names(line: str, firmware: str, name: str | None) -> None:
+    number = int(line[:6])
+    got = version_names([CplIssue(version="1.0", issued_on=D, notes=line)], {number: firmware})
+    assert got.get(number) == name
+
+
+def test_a_name_must_agree_with_the_firmware() -> None:
+    assert agrees_with_firmware("2.19", "02130003")
+    assert not agrees_with_firmware("2.19", "02140003")
+
+
+@pytest.mark.parametrize(
+    ("number", "name"),
+    [(87, "1.38.3"), (104, "1.38.6"), (196, "2.20"), (253, "2.20"), (200, "2.19"), (509, "2.03.3"), (1, None),
+     (233, None)],
+)  # fmt: skip
+def test_real_version_names(real_cpl: Cpl, number: int, name: str | None) -> None:
+    # 233 (WNC 030A0001, "3.10.0.1" by decoding) and 1 (EDMI 124074DA) are named by no note
+    e = next(e for e in real_cpl.entries if e.number == number)
+    assert e.version_name == name

@@ -47,6 +47,8 @@ def test_a_store_made_before_migrations_is_upgraded(tmp_path: Path, sample_impor
     metadata.create_all(legacy, tables=old_tables)
     with legacy.begin() as conn:
         conn.execute(text("DROP INDEX ix_inventory_gpf_device_id"))  # added by migration 0002
+        for column in ("listed_on_inferred", "version_name"):  # added by migration 0003
+            conn.execute(text(f"ALTER TABLE cpl_entries DROP COLUMN {column}"))
         conn.execute(text("INSERT INTO inventory (device_id, device_type, manufacturer, model, firmware, status) "
                           "VALUES ('00-DB-00-00-00-00-00-01', 'CHF', 'F0A1', 'A1010100', '03000000', 'Pending')"))  # fmt: skip
     legacy.dispose()

@@ -17,16 +17,19 @@ TOSHIBA_SKU3_FIRST = DeviceModel("1086", "54332152")
 TOSHIBA_SKU1_60 = DeviceModel("1086", "54312260")
 EDMI_REV_C = DeviceModel("106C", "433100AC")
 WNC_0001 = DeviceModel("5401", "57310001")
+WNC_0100 = DeviceModel("1072", "57310100")
+WNC_0101 = DeviceModel("1072", "57310101")
+TOSHIBA_SKU3 = DeviceModel("1086", "54342152")
 
 
-def test_release_order_is_listing_order_not_numeric(real_reference: Reference) -> None:
+def test_release_order_is_numeric_not_listing_order(real_reference: Reference) -> None:
     rel = real_reference.releases(EDMI_REV_C)
     assert rel is not None
     order = [r.firmware for r in rel.releases]
-    # EDMI lists 1220665A after 124074DA: numeric order would put it first
-    assert order[:6] == ["124074DA", "1220665A", "12407768", "125080E0", "125083AE", "126094D0"]
-    assert order.index("1220665A") > order.index("124074DA")
-    # 125083AE has two entries (40 and 128); its place comes from the earlier one
+    # EDMI listed 1220665A ("1.34") after 124074DA ("1.36"): the numbers, and the vendor's names, say 1.34 is older
+    assert order == sorted(order, key=lambda fw: int(fw, 16))
+    assert order[:6] == ["1220665A", "124074DA", "12407768", "125080E0", "125083AE", "126094D0"]
+    # 125083AE has two entries (40 and 128); it is listed from the earlier one
     r = rel.get("125083AE")
     assert r is not None
     assert [e.number for e in r.entries] == [40, 128]
@@ -36,7 +39,30 @@ def test_release_order_is_listing_order_not_numeric(real_reference: Reference) -
 @pytest.mark.parametrize(
     ("model", "on", "n", "n_minus_1", "why"),
     [
-        # entry 4 (never dated: listed before everything) is the only version at first
+        # issue 9: entry 1 (124074DA) was on the first issue (2016-10-28, inferred); 1220665A listed 2016-11-07;
+        # 12407768 only on 2016-12-20
+        (EDMI_REV_C, date(2016, 12, 1), "124074DA", "1220665A", "numeric order, not listing order"),
+        # issue 9: 02140003 ("2.20") listed 2019-10-22, after 030A0001 (2019-08-28)
+        (WNC_0101, date(2019, 11, 1), "030A0001", "02140003", "numeric order, not listing order"),
+        # the sibling listed them the other way round: the same answer
+        (WNC_0100, date(2019, 11, 1), "030A0001", "02140003", "listing order agrees here"),
+        # Toshiba listed 000A7200 (entry 11) and 000A7100 (entry 12) the same day
+        (TOSHIBA_SKU3, date(2016, 11, 18), "000A7200", "000A7100", "entry number is not release order"),
+    ],
+)
+def test_issue_9_windows(
+    real_reference: Reference, model: DeviceModel, on: date, n: str, n_minus_1: str, why: str
+) -> None:
+    rel = real_reference.releases(model)
+    assert rel is not None
+    w = support_window(rel, on)
+    assert (w.n, w.n_minus_1) == (n, n_minus_1), why
+
+
+@pytest.mark.parametrize(
+    ("model", "on", "n", "n_minus_1", "why"),
+    [
+        # entry 4 (no note adds it: on the first issue, 2016-10-28) is the only version at first
         (TOSHIBA_SKU3_FIRST, date(2016, 11, 6), "000A6900", None, "only entry 4"),
         (TOSHIBA_SKU3_FIRST, date(2016, 11, 10), "000A7100", "000A6900", "entry 7 listed 2016-11-07"),
         # the removal of entry 7 (v1.4, 2016-11-18) takes N back to 000A6900

@@ -69,6 +69,8 @@ cpl_entries = Table(
     Column("image_hash", String(64)),
     Column("listed_on", Date),
     Column("removed_on", Date),
+    Column("listed_on_inferred", Boolean, nullable=False, default=False),
+    Column("version_name", String(32)),
 )
 
 cpl_history = Table(
