@@ -25,6 +25,7 @@ import polars as pl
 
 from eligibility.assessment import FIRMWARE_CODES, KEY
 from eligibility.engine import EngineSettings
+from eligibility.policy_timeline import Policy, as_timeline
 from eligibility.smi import INSTALLABLE, SMI_STATUSES, HousekeepingPolicy
 from eligibility.smi_columns import SMI_CODES, smi_columns
 from eligibility.verdict import REASON_CODES, SEVERITY
@@ -81,7 +82,7 @@ def reason_mask() -> pl.Expr:
 
 @cache
 def _lookups() -> tuple[pl.Series, pl.Series]:
-    """Per possible mask: its reasons (codes in order) and its verdict, built once (2048 rows)."""
+    """Per possible mask: its reasons (codes in order) and its verdict, built once (one row per mask)."""
     reasons, verdicts = [], []
     for mask in range(1 << len(REASON_CODES)):
         codes = [c for i, c in enumerate(REASON_CODES) if mask >> i & 1]
@@ -109,9 +110,9 @@ OUTPUT_SCHEMA: Final[dict[str, pl.DataType]] = {
 
 
 def evaluate(
-    hubs: F, table: pl.DataFrame, policy: HousekeepingPolicy, d: date, settings: EngineSettings | None = None
+    hubs: F, table: pl.DataFrame, policy: Policy, d: date, settings: EngineSettings | None = None
 ) -> F:
-    """Every hub's verdict at install date ``d`` under ``policy``: the hub frame with its gates.
+    """Every hub's verdict at install date ``d`` under ``policy`` (or a timeline): the hub frame with its gates.
 
     ``table`` is :func:`~eligibility.assessment.assessment_table` at the same ``d`` for (at least)
     the hubs' keys. Adds the table's columns, the SMI columns, ``reason_mask`` (bit ``i`` for
@@ -120,7 +121,9 @@ def evaluate(
     """
     right = table.lazy() if isinstance(hubs, pl.LazyFrame) else table
     joined = hubs.join(right, on=list(KEY), how="left", maintain_order="left")
-    gated = smi_columns(joined, policy, d, settings).with_columns(reason_mask().alias("reason_mask"))
+    gated = smi_columns(joined, policy, d, settings, never_removed="SMETS1_HUB").with_columns(
+        reason_mask().alias("reason_mask")
+    )
     reasons, verdict = _lookups()
     return gated.with_columns(
         pl.lit(verdict).gather(pl.col("reason_mask")).alias("verdict"),
@@ -145,21 +148,48 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _sql_device(policy: HousekeepingPolicy, d: date, soon: date, p: str) -> dict[str, str]:
+def _sql_exempt(policy: HousekeepingPolicy, p: str) -> str:
+    status, hist = f"{p}status", f"{p}status_history"
+    not_pending = "|".join(s for s in SMI_STATUSES if s != "Pending")
+    excluded = ", ".join(_sql_text(t) for t in sorted(policy.exclude_types))
+    exempt = f"coalesce({p}device_type IN ({excluded}), false)" if excluded else "false"
+    if policy.history_aware:
+        exempt = f"({exempt} OR ({status} = 'Pending' AND NOT coalesce(regexp_matches({hist}, '(?i){not_pending}'), false)))"
+    return exempt
+
+
+def _sql_device(policy: Policy, d: date, soon: date, p: str, never: str | None) -> dict[str, str]:
     """One device's SMI gates in SQL, over columns ``{p}status`` ... (``p`` is ``''`` or ``gpf_``)."""
     status, hist, since = f"{p}status", f"{p}status_history", f"{p}status_since"
-    not_pending = "|".join(s for s in SMI_STATUSES if s != "Pending")
     last = r"([A-Za-z]+)(:([0-9]{4}-[0-9]{2}-[0-9]{2}))?[ ;,]*$"
     date_ = (
         f"coalesce({since}, CASE WHEN lower(regexp_extract({hist}, '{last}', 1)) = lower({status}) "
         f"THEN try_cast(nullif(regexp_extract({hist}, '{last}', 3), '') AS DATE) END)"
     )
-    excluded = ", ".join(_sql_text(t) for t in sorted(policy.exclude_types))
-    exempt = f"coalesce({p}device_type IN ({excluded}), false)" if excluded else "false"
-    if policy.history_aware:
-        exempt = f"({exempt} OR ({status} = 'Pending' AND NOT coalesce(regexp_matches({hist}, '(?i){not_pending}'), false)))"
-    judged = f"(coalesce({status} = 'Pending', false) AND NOT {exempt})"
-    removal = f"CASE WHEN {judged} THEN CAST({date_} + INTERVAL {policy.months} MONTH AS DATE) END"
+    steps = as_timeline(policy).steps
+    step_exempt = [_sql_exempt(s.policy, p) for s in steps]
+    exempt = " AND ".join(step_exempt) if len(step_exempt) > 1 else step_exempt[0]
+    if never is not None:
+        exempt = f"({exempt} OR coalesce({never}, false))"
+    judged = f"(coalesce({status} = 'Pending', false) AND NOT ({exempt}))"
+    if len(steps) == 1:
+        removal = (
+            f"CASE WHEN {judged} THEN CAST({date_} + INTERVAL {steps[0].policy.months} MONTH AS DATE) END"
+        )
+    else:
+        # the first step whose candidate falls in its own span removes the device (see policy_timeline)
+        whens = []
+        for i, step in enumerate(steps):
+            cand = f"CAST({date_} + INTERVAL {step.policy.months} MONTH AS DATE)"
+            if step.start is not None:
+                start = f"DATE '{step.start.isoformat()}'"
+                cand = f"(CASE WHEN {cand} < {start} THEN {start} ELSE {cand} END)"
+            holds = f"NOT ({step_exempt[i]}) AND {cand} IS NOT NULL"
+            nxt = steps[i + 1].start if i + 1 < len(steps) else None
+            if nxt is not None:
+                holds += f" AND {cand} < DATE '{nxt.isoformat()}'"
+            whens.append(f"WHEN {holds} THEN {cand}")
+        removal = f"CASE WHEN {judged} THEN CASE {' '.join(whens)} END END"
     installable = ", ".join(_sql_text(s) for s in sorted(INSTALLABLE))
     return {
         "removal": removal,
@@ -171,15 +201,17 @@ def _sql_device(policy: HousekeepingPolicy, d: date, soon: date, p: str) -> dict
 
 
 def verdict_sql(
-    hubs: str, table: str, policy: HousekeepingPolicy, d: date, settings: EngineSettings | None = None
+    hubs: str, table: str, policy: Policy, d: date, settings: EngineSettings | None = None
 ) -> str:
     """Steps 2-3 as one SQL query over relations ``hubs`` (a hub frame) and ``table`` (the small table).
 
-    Returns ``device_id``, ``verdict``, ``reasons`` (a list of codes), ``plan_hops``,
-    ``plan_target``, ``removal_date`` (the deciding device's), like :func:`evaluate`.
+    ``policy`` may be a timeline. Returns ``device_id``, ``verdict``, ``reasons`` (a list of
+    codes), ``plan_hops``, ``plan_target``, ``removal_date`` (the deciding device's), like
+    :func:`evaluate`.
     """
     soon = d + timedelta(days=(settings or EngineSettings()).removal_soon_days)
-    c, g = _sql_device(policy, d, soon, ""), _sql_device(policy, d, soon, "gpf_")
+    never = "t.SMETS1_HUB"  # no housekeeping applies to a SMETS1 hub
+    c, g = _sql_device(policy, d, soon, "", never), _sql_device(policy, d, soon, "gpf_", never)
     flags = {code: f"coalesce(t.{code}, false)" for code in FIRMWARE_CODES}
     for code in SMI_CODES[:4]:
         flags[code] = f"({c[code]} OR (gpf_status IS NOT NULL AND {g[code]}))"

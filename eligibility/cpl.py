@@ -18,6 +18,7 @@ from eligibility.versions import SpecVersion
 
 __all__ = [
     "CPL_DEVICE_TYPES",
+    "DUIS_TYPES",
     "Cpl",
     "CplEntry",
     "CplIssue",
@@ -25,6 +26,17 @@ __all__ = [
 ]
 
 EntryStatus = Literal["Current", "Removed"]
+
+#: The DUIS device types each CPL Physical Device Type stands for.
+DUIS_TYPES: dict[str, frozenset[str]] = {
+    "Communications Hub": frozenset({"CHF", "GPF"}),
+    "Gas Smart Meter": frozenset({"GSME"}),
+    "HAN Connected Auxiliary Load Control Switch": frozenset({"HCALCS"}),
+    "Polyphase Electricity Metering Equipment": frozenset({"ESME"}),
+    "Pre-Payment Interface Device": frozenset({"PPMID"}),
+    "Single Element Electricity Metering Equipment": frozenset({"ESME"}),
+    "Twin Element Electricity Metering Equipment": frozenset({"ESME"}),
+}
 
 #: The Physical Device Types the CPL admits (its 'CPL - New Entry' data dictionary).
 CPL_DEVICE_TYPES: tuple[str, ...] = (
@@ -74,6 +86,12 @@ class CplEntry(BaseModel):
         return (self.listed_on is None or self.listed_on <= d) and (
             self.removed_on is None or self.removed_on > d
         )
+
+    @property
+    def smets1(self) -> bool:
+        """Listed under 'SMETS V1.x' (a SMETS1 device, enrolled through the DCC's SMETS1 service)."""
+        spec = self.spec_versions()[0]
+        return spec is not None and spec.family == "SMETS" and spec.version.major == 1
 
     def spec_versions(self) -> tuple[SpecVersion | None, SpecVersion | None]:
         """The SMETS/CHTS and GBCS versions, parsed (None where absent or unreadable)."""

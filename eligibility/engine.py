@@ -5,7 +5,7 @@ graph only on which of the model's change dates (listings, removals, pilot, prod
 withdrawal dates) have passed. So :class:`Engine` keeps
 
 - one graph per (Device Model, epoch), an epoch being the number of change dates on or before D;
-- one :class:`FirmwareAssessment` per (Device Model, firmware, date);
+- one :class:`FirmwareAssessment` per (Device Model, firmware, date, device type);
 
 and a verdict adds only the SMI and TSAT arithmetic to a cached assessment. The batch path asks
 for the assessments of a whole (model, firmware) table at once and joins them columnar.
@@ -21,16 +21,24 @@ from datetime import date, timedelta
 
 import networkx as nx
 
+from eligibility import messages as say
+from eligibility.cpl import DUIS_TYPES
 from eligibility.graph import upgrade_graph
 from eligibility.identifiers import DeviceModel
 from eligibility.plan import NoPlan, UpgradePlan, find_plan
+from eligibility.policy_timeline import Policy, as_timeline
 from eligibility.reference import Reference
 from eligibility.releases import ModelReleases
-from eligibility.smi import INSTALLABLE, HousekeepingPolicy
+from eligibility.smi import INSTALLABLE
 from eligibility.verdict import DeviceModelView, DeviceRecord, Hub, Reason, SmiView, Verdict, VerdictCode
 from eligibility.window import Window, support_window
 
-__all__ = ["Engine", "EngineSettings", "FirmwareAssessment"]
+__all__ = ["SMETS1_NOT_STOCK", "Engine", "EngineSettings", "FirmwareAssessment"]
+
+#: Why a SMETS1 hub's devices are never removed by housekeeping (a verdict's ``exempt_reason``).
+SMETS1_NOT_STOCK = (
+    "a SMETS1 hub, enrolled through the DCC's SMETS1 service: AC 7.2 housekeeping does not apply"
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,16 @@ class FirmwareAssessment:
         """The reason codes of these gates."""
         return tuple(r.code for r in self.reasons)
 
+    @property
+    def smets1_hub(self) -> bool:
+        """The model is a SMETS1 hub's: no SMETS2 window, no AC 7.2 housekeeping, no Stock Level Charge."""
+        return any(r.code == "SMETS1_HUB" for r in self.reasons)
+
+    @property
+    def upgrade_path_assumed(self) -> bool:
+        """The window and the plan rest on the CPL alone (no catalogue for the model)."""
+        return any(r.code == "UPGRADE_PATH_ASSUMED" for r in self.reasons)
+
 
 @dataclass
 class _ModelState:
@@ -92,7 +110,7 @@ class Engine:
         self.settings = settings or EngineSettings()
         self._models: dict[DeviceModel, _ModelState | None] = {}
         self._windows: dict[tuple[DeviceModel, date], Window] = {}
-        self._assessments: dict[tuple[DeviceModel, str, date], FirmwareAssessment] = {}
+        self._assessments: dict[tuple[DeviceModel, str, date, str], FirmwareAssessment] = {}
 
     # -- per model ---------------------------------------------------------------------------
 
@@ -126,105 +144,122 @@ class Engine:
 
     # -- firmware gates ----------------------------------------------------------------------
 
-    def assess_firmware(self, dm: DeviceModel, firmware: str, d: date) -> FirmwareAssessment:
-        """The CPL, window and plan gates for a hub of model ``dm`` at ``firmware`` on ``d``."""
-        key = (dm, firmware, d)
+    def assess_firmware(
+        self, dm: DeviceModel, firmware: str, d: date, device_type: str = "CHF"
+    ) -> FirmwareAssessment:
+        """The CPL, window and plan gates for a ``device_type`` of model ``dm`` at ``firmware`` on ``d``."""
+        key = (dm, firmware, d, device_type)
         got = self._assessments.get(key)
         if got is None:
             if len(self._assessments) >= self.CACHE_LIMIT:
                 self._assessments.clear()
-            got = self._assessments[key] = self._assess(dm, firmware, d)
+            got = self._assessments[key] = self._assess(dm, firmware, d, device_type)
         return got
 
     def assess_many(self, pairs: Iterable[tuple[DeviceModel, str]], d: date) -> list[FirmwareAssessment]:
-        """Assessments for many (model, firmware) pairs at one date: the batch's small table."""
+        """Assessments of CHFs for many (model, firmware) pairs at one date: the batch's small table."""
         return [self.assess_firmware(dm, fw, d) for dm, fw in pairs]
 
-    def _assess(self, dm: DeviceModel, fw: str, d: date) -> FirmwareAssessment:
+    def _model_gate(self, dm: DeviceModel, fw: str, d: date, device_type: str) -> Reason | None:
+        """The Device Model's own gates, in the verdict table's order: listed, its type, SMETS1, on the CPL at D."""
         st = self._state(dm)
-        cpl = self.reference.cpl
         if st is None:
-            msg = (
-                f"Device Model {dm} is not on CPL {cpl.version}: no entry has manufacturer {dm.manufacturer} "
-                f"and model {dm.model}; check the model, or the hub cannot be commissioned"
-            )
-            return FirmwareAssessment(
-                dm, fw, fw, (Reason.of("DEVICE_MODEL_NOT_ON_CPL", msg),), None, None, None
+            return Reason.of(
+                "DEVICE_MODEL_NOT_ON_CPL", say.device_model_not_listed(dm, self.reference.cpl.version)
             )
         rel = st.releases
+        cpl_type = rel.device_type
+        if cpl_type is not None and device_type not in DUIS_TYPES.get(cpl_type, frozenset()):
+            return Reason.of("DEVICE_TYPE_MISMATCH", say.device_type_mismatch(dm, cpl_type, device_type))
+        if rel.smets1_hub:
+            return Reason.of("SMETS1_HUB", say.smets1_hub(dm))
+        if not rel.on_cpl(d):
+            elsewhere = next(
+                (
+                    e
+                    for e in self.reference.entries_with_firmware(dm.manufacturer, fw)
+                    if e.device_model != dm and e.on_cpl(d) and e.device_type == cpl_type
+                ),
+                None,
+            )
+            return Reason.of(
+                "DEVICE_MODEL_NOT_ON_CPL", say.device_model_not_on_cpl(dm, rel.entries, d, fw, elsewhere)
+            )
+        return None
+
+    def _assess(self, dm: DeviceModel, fw: str, d: date, device_type: str) -> FirmwareAssessment:
+        model_gate = self._model_gate(dm, fw, d, device_type)
+        st = self._state(dm)
+        if model_gate is not None or st is None:
+            # the window and the plan mean nothing for a model that is not a SMETS2 hub on the CPL at D
+            assert model_gate is not None
+            display = st.releases.display(fw) if st is not None else fw
+            return FirmwareAssessment(dm, fw, display, (model_gate,), None, None, None)
+        cpl = self.reference.cpl
+        rel = st.releases
         display = rel.display(fw)
-        label = fw if display == fw else f"{fw} ({display})"
+        label = rel.label(fw)
         window = self.window(dm, d)
         assert window is not None
         this = rel.get(fw)
         if this is None or this.future:
-            known = ", ".join(r.firmware for r in rel.releases if not r.future)
-            msg = (
-                f"firmware {fw} was never listed on CPL {cpl.version} for Device Model {dm} "
-                f"(its versions: {known}); check the firmware read from the hub"
-            )
+            known = [r.firmware for r in rel.releases if not r.future]
+            msg = say.firmware_unknown(fw, dm, cpl.version, known)
             return FirmwareAssessment(
                 dm, fw, display, (Reason.of("FIRMWARE_UNKNOWN", msg),), window, None, None
             )
+        # no catalogue for the model: the window and the plan rest on the ZigBee defaults, and say so
         reasons: list[Reason] = []
+        if self.reference.catalogue is None or self.reference.catalogue.for_model(dm) is None:
+            reasons.append(Reason.of("UPGRADE_PATH_ASSUMED", say.upgrade_path_assumed(dm)))
         if not this.on_cpl(d):
-            when = f"since {this.removed_on.isoformat()}" if this.removed_on and this.removed_on <= d else ""
-            if this.listed_on is not None and this.listed_on > d:
-                when = f"until {this.listed_on.isoformat()}"
             reasons.append(
                 Reason.of(
-                    "FIRMWARE_NOT_ON_CPL",
-                    f"firmware {label} is not on the CPL at {d.isoformat()} {when}".rstrip(),
+                    "FIRMWARE_NOT_ON_CPL", say.firmware_not_on_cpl(label, d, this.listed_on, this.removed_on)
                 )
             )
-        members = ", ".join(f"{window.role(m)}={m}" for m in window.members) or "empty"
+        members = [(window.role(m) or "", rel.label(m)) for m in window.members]
         if fw in window.members:
             reasons.append(
-                Reason.of(
-                    "FIRMWARE_IN_WINDOW",
-                    f"firmware {label} is {window.role(fw)} in the window at {d.isoformat()}",
-                )
+                Reason.of("FIRMWARE_IN_WINDOW", say.firmware_in_window(label, window.role(fw) or "", d))
             )
             return FirmwareAssessment(dm, fw, display, tuple(reasons), window, None, None)
         graph = self.graph(dm, d)
         assert graph is not None
         found = find_plan(rel, graph, window, d, fw, self.settings.max_hops)
         if isinstance(found, UpgradePlan):
-            n = len(found.hops)
-            reasons.append(
-                Reason.of(
-                    "UPGRADE_REQUIRED",
-                    f"firmware {label} is outside the window ({members}); upgrade over the air in {n} "
-                    f"hop{'s' if n != 1 else ''} to {found.target} ({found.target_role}): "
-                    + " -> ".join([fw, *(h.to for h in found.hops)]),
-                )
+            path = [fw, *(h.to for h in found.hops)]
+            msg = say.upgrade_required(
+                label, members, d, len(found.hops), rel.label(found.target), found.target_role, path
             )
+            reasons.append(Reason.of("UPGRADE_REQUIRED", msg))
             return FirmwareAssessment(dm, fw, display, tuple(reasons), window, found, None)
-        reasons.append(
-            Reason.of(
-                "NO_UPGRADE_PATH",
-                f"firmware {label} is outside the window ({members}) and no over-the-air path reaches it "
-                f"within {self.settings.max_hops} hops: {found.summary()}",
-            )
-        )
+        msg = say.no_upgrade_path(label, members, d, self.settings.max_hops, found.summary())
+        reasons.append(Reason.of("NO_UPGRADE_PATH", msg))
         return FirmwareAssessment(dm, fw, display, tuple(reasons), window, None, found)
 
     # -- SMI and TSAT gates ------------------------------------------------------------------
 
     def smi_gates(
-        self, rec: DeviceRecord, policy: HousekeepingPolicy, d: date
+        self, rec: DeviceRecord, policy: Policy, d: date, *, never_removed: str | None = None
     ) -> tuple[SmiView, list[Reason]]:
-        """One device's standing on the SMI under ``policy`` at ``d``, with its reasons."""
+        """One device's standing on the SMI under ``policy`` (or a timeline of them) at ``d``, with its reasons.
+
+        ``never_removed`` says why no housekeeping applies to the device at all (a SMETS1 hub).
+        """
+        timeline = as_timeline(policy)
         who = f"{rec.device_type} {rec.device_id}" if rec.device_id else rec.device_type
-        exempt = policy.exempt(rec.device_type, rec.history, rec.status)
-        removal = policy.removal_date(rec.device_type, rec.status, rec.status_since, rec.history)
+        exempt_reason = never_removed or timeline.exempt_reason(rec.device_type, rec.history, rec.status)
+        exempt = exempt_reason is not None
+        removal = (
+            None if exempt else timeline.removal(rec.device_type, rec.status, rec.status_since, rec.history)
+        )
         reasons: list[Reason] = []
         if rec.status not in INSTALLABLE:
             reasons.append(
                 Reason.of(
                     "SMI_STATUS_NOT_INSTALLABLE",
-                    f"{who}: SMI status {rec.status} cannot be installed; it must be Pending or "
-                    "InstalledNotCommissioned",
+                    say.smi_status_not_installable(who, rec.status),
                     rec.device_id,
                 )
             )
@@ -233,28 +268,20 @@ class Engine:
                 reasons.append(
                     Reason.of(
                         "SMI_STATUS_DATE_UNKNOWN",
-                        f"{who}: Pending since an unknown date, so removal under {policy.name} cannot be judged; "
-                        "give the date the status was set (from the SMI extract or your records)",
+                        say.smi_status_date_unknown(who, timeline.name),
                         rec.device_id,
                     )
                 )
-            elif removal is not None and removal <= d:
+            elif removal is not None and removal[0] <= d:
                 reasons.append(
-                    Reason.of(
-                        "SMI_REMOVED",
-                        f"{who}: Pending since {rec.status_since.isoformat()}, so removed from the SMI under "
-                        f"{policy.name} on {removal.isoformat()} ({policy.months} months); it must be put back "
-                        "on the SMI before it can be commissioned",
-                        rec.device_id,
-                    )
+                    Reason.of("SMI_REMOVED", say.smi_removed(who, rec.status_since, *removal), rec.device_id)
                 )
-            elif removal is not None and removal <= d + timedelta(days=self.settings.removal_soon_days):
-                days = (removal - d).days
+            elif removal is not None and removal[0] <= d + timedelta(days=self.settings.removal_soon_days):
+                days = (removal[0] - d).days
                 reasons.append(
                     Reason.of(
                         "SMI_REMOVAL_SOON",
-                        f"{who}: Pending since {rec.status_since.isoformat()}; removed from the SMI under "
-                        f"{policy.name} on {removal.isoformat()}, in {days} day{'s' if days != 1 else ''}",
+                        say.smi_removal_soon(who, rec.status_since, *removal, days),
                         rec.device_id,
                     )
                 )
@@ -263,30 +290,32 @@ class Engine:
             device_type=rec.device_type,
             status=rec.status,
             status_since=rec.status_since,
-            policy=policy.name,
-            removal_date=removal,
+            policy=timeline.name,
+            removal_date=None if removal is None else removal[0],
             exempt=exempt,
+            exempt_reason=exempt_reason,
+            removed_under=None if removal is None else removal[1].name,
         )
         return view, reasons
 
     # -- the verdict -------------------------------------------------------------------------
 
-    def verdict(self, hub: Hub, d: date, policy: HousekeepingPolicy) -> Verdict:
-        """Every gate for ``hub`` at install date ``d`` under ``policy``; no short-circuit."""
+    def verdict(self, hub: Hub, d: date, policy: Policy) -> Verdict:
+        """Every gate for ``hub`` at install date ``d`` under ``policy`` (or a timeline); no short-circuit."""
         dm = DeviceModel(hub.manufacturer, hub.model)
-        fa = self.assess_firmware(dm, hub.firmware, d)
+        fa = self.assess_firmware(dm, hub.firmware, d, hub.chf.device_type)
         reasons = list(fa.reasons)
-        views: list[tuple[SmiView, list[Reason]]] = [self.smi_gates(hub.chf, policy, d)]
+        never = SMETS1_NOT_STOCK if fa.smets1_hub else None
+        views: list[tuple[SmiView, list[Reason]]] = [self.smi_gates(hub.chf, policy, d, never_removed=never)]
         if hub.gpf is not None:
-            views.append(self.smi_gates(hub.gpf, policy, d))
+            views.append(self.smi_gates(hub.gpf, policy, d, never_removed=never))
         for _, rs in views:
             reasons.extend(rs)
         if hub.tsat_install_end is not None and d > hub.tsat_install_end:
             reasons.append(
                 Reason.of(
                     "TSAT_INSTALL_END_PASSED",
-                    f"the TSAT installation end date {hub.tsat_install_end.isoformat()} has passed; the hub must be "
-                    "returned (DP238)",
+                    say.tsat_install_end_passed(hub.tsat_install_end),
                     hub.device_id,
                 )
             )

@@ -36,6 +36,7 @@ class Reference:
     catalogue: Catalogue | None = None
     _entries: dict[DeviceModel, tuple[CplEntry, ...]] = field(default_factory=dict, repr=False)
     _releases: dict[DeviceModel, ModelReleases | None] = field(default_factory=dict, repr=False)
+    _by_firmware: dict[tuple[str, str], tuple[CplEntry, ...]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._entries = self.cpl.by_model()
@@ -52,6 +53,15 @@ class Reference:
     def device_models(self) -> list[DeviceModel]:
         """Every Device Model the CPL ever listed."""
         return list(self._entries)
+
+    def entries_with_firmware(self, manufacturer: str, firmware: str) -> tuple[CplEntry, ...]:
+        """Every entry of this manufacturer at this firmware, whatever its model (entry-number order)."""
+        if self._by_firmware is None:
+            index: dict[tuple[str, str], list[CplEntry]] = {}
+            for e in sorted(self.cpl.entries, key=lambda e: e.number):
+                index.setdefault((e.manufacturer, e.firmware), []).append(e)
+            self._by_firmware = {k: tuple(v) for k, v in index.items()}
+        return self._by_firmware.get((manufacturer, firmware), ())
 
     def releases(self, device_model: DeviceModel) -> ModelReleases | None:
         """The model's releases in release order; None when no CPL entry has this model."""

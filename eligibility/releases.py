@@ -94,6 +94,28 @@ class ModelReleases:
     def __post_init__(self) -> None:
         self._by_firmware.update({r.firmware: r for r in self.releases})
 
+    @property
+    def entries(self) -> tuple[CplEntry, ...]:
+        """Every CPL entry of the model, in entry-number order."""
+        return tuple(sorted((e for r in self.releases for e in r.entries), key=lambda e: e.number))
+
+    @property
+    def device_type(self) -> str | None:
+        """The CPL's Physical Device Type for the model (None for a model only a catalogue names)."""
+        entries = self.entries
+        return entries[0].device_type if entries else None
+
+    @property
+    def smets1_hub(self) -> bool:
+        """Every entry is a Communications Hub under 'SMETS V1.x': a SMETS1 hub, enrolled through the
+        DCC's SMETS1 service and never DCC stock."""
+        entries = self.entries
+        return bool(entries) and all(e.device_type == "Communications Hub" and e.smets1 for e in entries)
+
+    def on_cpl(self, d: date) -> bool:
+        """One of the model's entries is on the CPL at ``d`` (AC 2.4: only then may it be delivered)."""
+        return any(r.on_cpl(d) for r in self.releases)
+
     def get(self, firmware: str) -> Release | None:
         """The release of ``firmware`` (8 upper-case hex), or None if the model never had it."""
         return self._by_firmware.get(firmware)

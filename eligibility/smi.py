@@ -150,6 +150,20 @@ class HousekeepingPolicy(BaseModel):
             return all(s == "Pending" for s in [*statuses, status])
         return False
 
+    def exempt_reason(
+        self, device_type: str, history: Sequence[StatusChange] | None, status: str
+    ) -> str | None:
+        """Why the policy never removes this device, in words an installer reads; None when it may.
+
+        >>> POLICIES["exclusion-list"].exempt_reason("CHF", None, "Pending")
+        'CHF is on the exclusion list of exclusion-list'
+        """
+        if device_type in self.exclude_types:
+            return f"{device_type} is on the exclusion list of {self.name}"
+        if self.exempt(device_type, history, status):
+            return f"it never left Pending (warehouse stock), and {self.name} never removes such a device"
+        return None
+
     def removal_date(
         self, device_type: str, status: str, status_since: date | None, history: Sequence[StatusChange] | None
     ) -> date | None:
@@ -160,7 +174,7 @@ class HousekeepingPolicy(BaseModel):
 
     def describe(self) -> str:
         """The policy in words, for reports."""
-        parts = [f"{self.months} months pending"]
+        parts = [f"{self.months} month{'s' if self.months != 1 else ''} pending"]
         if self.exclude_types:
             parts.append("never " + "/".join(sorted(self.exclude_types)))
         if self.history_aware:

@@ -2,7 +2,10 @@
 
 | code | severity | when |
 | --- | --- | --- |
-| ``DEVICE_MODEL_NOT_ON_CPL`` | blocking | no CPL entry has this manufacturer and model |
+| ``DEVICE_MODEL_NOT_ON_CPL`` | blocking | no entry of this manufacturer and model is on the CPL at D (never listed, or every entry removed: AC 2.4) |
+| ``DEVICE_TYPE_MISMATCH`` | blocking | the CPL lists the Device Model as another device type (a meter's model for a CHF or GPF, a hub's for a meter) |
+| ``SMETS1_HUB`` | blocking | the model's entries are SMETS1 Communications Hubs: never DCC stock; the window, AC 7.2 and the Stock Level Charge do not apply |
+| ``UPGRADE_PATH_ASSUMED`` | warning | no catalogue for this model: N is the newest listed version, no N+1, any later listed version one hop away |
 | ``FIRMWARE_UNKNOWN`` | blocking | the firmware was never listed for this Device Model |
 | ``FIRMWARE_NOT_ON_CPL`` | warning | listed once, not on the CPL at D |
 | ``FIRMWARE_IN_WINDOW`` | info | the firmware is a window member at D |
@@ -53,6 +56,9 @@ Severity = Literal["blocking", "warning", "info"]
 VerdictCode = Literal["ELIGIBLE", "ELIGIBLE_AFTER_UPGRADE", "NOT_ELIGIBLE"]
 ReasonCode = Literal[
     "DEVICE_MODEL_NOT_ON_CPL",
+    "DEVICE_TYPE_MISMATCH",
+    "SMETS1_HUB",
+    "UPGRADE_PATH_ASSUMED",
     "FIRMWARE_UNKNOWN",
     "FIRMWARE_NOT_ON_CPL",
     "FIRMWARE_IN_WINDOW",
@@ -67,6 +73,9 @@ ReasonCode = Literal[
 
 SEVERITY: Final[dict[str, Severity]] = {
     "DEVICE_MODEL_NOT_ON_CPL": "blocking",
+    "DEVICE_TYPE_MISMATCH": "blocking",
+    "SMETS1_HUB": "blocking",
+    "UPGRADE_PATH_ASSUMED": "warning",
     "FIRMWARE_UNKNOWN": "blocking",
     "FIRMWARE_NOT_ON_CPL": "warning",
     "FIRMWARE_IN_WINDOW": "info",
@@ -193,6 +202,10 @@ class SmiView:
     policy: str
     removal_date: date | None
     exempt: bool
+    #: Why the device is never removed, in words ("CHF is on the exclusion list of exclusion-list").
+    exempt_reason: str | None = None
+    #: The policy that removes it on ``removal_date`` (under a timeline, the one then in force).
+    removed_under: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

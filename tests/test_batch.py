@@ -3,7 +3,7 @@
 The batch path (hub frame, the engine's small table, a keyed join, column arithmetic) and the
 single-hub path (``Engine.verdict``) are written apart; these tests hold them together: every
 verdict, every reason code, the plan, the removal date and the deciding device, under every
-named policy and a custom one, at several dates, on the sample CPL with its catalogue and on the
+named policy, a custom one and policy timelines, at several dates, on the sample CPL with its catalogue and on the
 real CPL. The same join written as SQL (DuckDB) must agree too.
 """
 
@@ -28,12 +28,19 @@ from eligibility.cpl import Cpl
 from eligibility.dates import add_months
 from eligibility.engine import Engine, EngineSettings
 from eligibility.hubframe import hub_frame
+from eligibility.policy_timeline import Policy, parse_timeline
 from eligibility.reference import Reference
 from eligibility.smi import POLICIES, HousekeepingPolicy, parse_policy
 from eligibility.smi_columns import device_smi_columns
 from eligibility.verdict import REASON_CODES, DeviceRecord, Hub, Verdict
 
-ALL_POLICIES = [*POLICIES.values(), parse_policy("months=24;exclude=GPF;history-aware")]
+ALL_POLICIES: list[Policy] = [
+    *POLICIES.values(),
+    parse_policy("months=24;exclude=GPF;history-aware"),
+    # policies in force at a date: a removal under the first rule stands when the second begins
+    parse_timeline("sec-ac-7.2,secmp0060@2025-06-01"),
+    parse_timeline("exclusion-list,history-aware@2025-01-01,months=1;exclude=GPF@2026-09-01"),
+]
 
 
 def _record(row: dict[str, Any], p: str) -> DeviceRecord:
@@ -75,7 +82,7 @@ def expected(v: Verdict) -> dict[str, Any]:
     }
 
 
-def compare(engine: Engine, hubs: pl.DataFrame, policy: HousekeepingPolicy, d: date) -> Counter[str]:
+def compare(engine: Engine, hubs: pl.DataFrame, policy: Policy, d: date) -> Counter[str]:
     """Assert batch == single-hub for every hub; return how often each code was seen."""
     table = assessment_table(engine, hubs, d)
     batch = evaluate(hubs, table, policy, d, engine.settings).with_columns(
@@ -157,7 +164,7 @@ def test_hub_without_gpf_row_and_gpf_that_decides(sample_engine: Engine) -> None
 
 @pytest.mark.parametrize("policy", ALL_POLICIES, ids=lambda p: p.name)
 def test_the_same_join_in_sql_agrees(
-    sample_engine: Engine, sample_hubs: pl.DataFrame, policy: HousekeepingPolicy
+    sample_engine: Engine, sample_hubs: pl.DataFrame, policy: Policy
 ) -> None:
     d = date(2026, 11, 28)
     table = assessment_table(sample_engine, sample_hubs, d)
