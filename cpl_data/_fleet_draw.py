@@ -23,7 +23,15 @@ from eligibility.reference import Reference
 from eligibility.releases import ModelReleases
 from eligibility.window import support_window
 
-__all__ = ["SUPPLIERS", "FleetMix", "FleetModel", "draw_chunk", "fleet_models"]
+__all__ = [
+    "NORTH_MANUFACTURERS",
+    "SUPPLIERS",
+    "FleetMix",
+    "FleetModel",
+    "FleetModels",
+    "draw_chunk",
+    "fleet_models",
+]
 
 #: Fictional energy suppliers, largest first.
 SUPPLIERS: Final[tuple[str, ...]] = (
@@ -52,7 +60,11 @@ _STATUSES: Final = [
     "Withdrawn",
     "Suspended",
 ]
-_REGIONS: Final = ["North", "Central", "South", "4G North", "4G Central", "4G South"]
+_REGIONS: Final = ["North", "Central", "South", "4G North", "4G Central", "4G South", "SMETS1"]
+_SMETS1_REGION: Final = _REGIONS.index("SMETS1")
+#: The CSP that delivers each manufacturer's hubs: Arqiva (North) takes EDMI's; Telefonica/VMO2
+#: (Central and South) takes Toshiba's and WNC's (1072, and 5401 on the first issues).
+NORTH_MANUFACTURERS: Final = frozenset({"106C"})
 _Category = Literal["stock", "returned", "inc", "commissioned", "other"]
 _CATEGORIES: Final[tuple[_Category, ...]] = ("stock", "returned", "inc", "commissioned", "other")
 
@@ -75,10 +87,13 @@ class FleetMix:
     unlisted_model: float = 0.0005  # a Device Model the CPL does not know
     four_g: float = 0.5  # share of hubs delivered from mid-2023 that are 4G
     tsat_months: int = 48
+    wrong_type_model: float = 0.0  # a CHF recorded with a meter's Device Model (a data error)
+    #: manufacturers whose hubs the North CSP delivers; every other SMETS2 hub is Central or South
+    north: frozenset[str] = NORTH_MANUFACTURERS
 
     def __post_init__(self) -> None:
         shares = (self.stock, self.returned, self.installed_not_commissioned, self.other)
-        if any(not 0 <= s <= 1 for s in shares) or sum(shares) > 1:
+        if any(not 0 <= s <= 1 for s in shares) or sum(shares) > 1 or not 0 <= self.wrong_type_model <= 1:
             raise ValueError("the status shares must be between 0 and 1 and add up to at most 1")
         if self.stock_age_days <= 0 or self.tsat_months < 1:
             raise ValueError("stock_age_days must be positive and tsat_months at least 1")
@@ -97,6 +112,7 @@ class FleetModel:
     prev_fw: npt.NDArray[np.int64]  # ... of N-1 (N when there is none)
     north: bool
     dual_band: bool
+    smets1: bool  # a SMETS1 hub: enrolled through the SMETS1 service, never DCC stock
 
 
 def _day(d: date) -> int:
@@ -113,13 +129,23 @@ def _production_at(rel: ModelReleases, d: date) -> tuple[str, str]:
     return fw, fw
 
 
-def fleet_models(
-    cpl: Cpl, catalogue: Catalogue | None, as_of: date, seed: int
-) -> tuple[list[FleetModel], list[str]]:
+@dataclass(frozen=True)
+class FleetModels:
+    """What every chunk draws from: the hub models, the firmware table, and meters' models (for mistakes)."""
+
+    models: list[FleetModel]
+    firmware: list[str]
+    meters: list[DeviceModel]
+
+
+def fleet_models(cpl: Cpl, catalogue: Catalogue | None, as_of: date, seed: int, mix: FleetMix) -> FleetModels:
+    """The hub models a fleet at ``as_of`` is drawn from, with when each was delivered and its firmware.
+
+    Raises ReferenceDataMissing when the CPL lists no SMETS2 Communications Hub by ``as_of``.
+    """
     ref = Reference(cpl, catalogue)
     rng = np.random.default_rng([seed, 1])
     firmware: dict[str, int] = {}
-    manufacturers = sorted({dm.manufacturer for dm in cpl.device_models(_HUB)})
     models: list[FleetModel] = []
     first_issue = min((i.issued_on for i in cpl.history), default=cpl.issued_on)
     for dm in sorted(cpl.device_models(_HUB), key=str):
@@ -149,16 +175,18 @@ def fleet_models(
                 points=np.array([_day(d) for d in days], dtype=np.int64),
                 n_fw=np.array(n_fw, dtype=np.int64),
                 prev_fw=np.array(prev_fw, dtype=np.int64),
-                north=manufacturers.index(dm.manufacturer) % 2 == 1,
+                north=dm.manufacturer in mix.north,
                 dual_band=bool(rng.random() < 0.3),
+                smets1=rel.smets1_hub,
             )
         )
-    if not models:
+    if not any(not m.smets1 for m in models):
         raise ReferenceDataMissing(
-            f"CPL {cpl.version} lists no Communications Hub on or before {as_of.isoformat()}: there is nothing "
-            "to draw a fleet from; import a CPL with hubs, or choose a later --as-of"
+            f"CPL {cpl.version} lists no SMETS2 Communications Hub on or before {as_of.isoformat()}: there is "
+            "nothing to draw a fleet from; import a CPL with hubs, or choose a later --as-of"
         )
-    return models, list(firmware)
+    meters = sorted(dm for dm in cpl.device_models() if dm not in set(cpl.device_models(_HUB)))
+    return FleetModels(models, list(firmware), meters)
 
 
 def _expo(rng: np.random.Generator, mean: float, n: int) -> npt.NDArray[np.int64]:
@@ -198,9 +226,41 @@ def _with_odd(
     return table, index
 
 
-def draw_chunk(
+def _delivered_on(
+    rng: np.random.Generator,
     models: list[FleetModel],
-    fw_table: list[str],
+    day: npt.NDArray[np.int64],
+    eligible: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For hubs delivered on ``day``, an ``eligible`` model being delivered then (by weight), and the day
+    kept within those models' years. So a model's share of the fleet grows with the days it was
+    delivered: one listed for 13 days (5401/57310001) gets hubs only on those 13 days."""
+    starts = np.array([m.start for m in models], dtype=np.int64)
+    ends = np.array([m.end for m in models], dtype=np.int64)
+    weights = np.where(eligible, np.array([m.weight for m in models]), 0.0)
+    day = np.clip(day, starts[eligible].min(), ends[eligible].max())
+    # the days on which the set of models delivered changes, and each span's cumulative weights
+    bp = np.unique(np.concatenate([starts[eligible], ends[eligible] + 1]))
+    active = (starts[None, :] <= bp[:, None]) & (ends[None, :] >= bp[:, None])
+    cum = np.cumsum(active * weights[None, :], axis=1)
+    span = np.searchsorted(bp, day, side="right") - 1
+    total = cum[span, -1]
+    # one sorted array for every span (each offset past the one before), so one searchsorted picks
+    # every hub's model: the first whose cumulative weight passes the hub's draw in its span
+    big = weights.sum() + 1.0
+    flat = (cum + big * np.arange(len(bp))[:, None]).ravel()
+    u = rng.random(len(day)) * total + big * span
+    pick = np.searchsorted(flat, u, side="right") - span * len(models)
+    # a day between listings (no model delivered): any SMETS2 model by weight, on a day it was delivered
+    gap = total <= 0
+    if gap.any():
+        pick[gap] = rng.choice(len(models), size=int(gap.sum()), p=weights / weights.sum())
+        day[gap] = np.clip(day[gap], starts[pick[gap]], ends[pick[gap]])
+    return pick.astype(np.int64), day
+
+
+def draw_chunk(
+    fm: FleetModels,
     mix: FleetMix,
     seed: int,
     chunk: int,
@@ -209,24 +269,29 @@ def draw_chunk(
     as_of: date,
 ) -> pl.DataFrame:
     """``n`` hubs as ``2 n`` rows (CHF then GPF); columns are built row-interleaved from the start."""
+    models, fw_table = fm.models, fm.firmware
     rng = np.random.default_rng([seed, 0, chunk])
     today = _day(as_of)
-    weights = np.array([m.weight for m in models])
-    mi = rng.choice(len(models), size=n, p=weights / weights.sum())
     shares = [mix.stock, mix.returned, mix.installed_not_commissioned]
     shares += [1 - sum(shares) - mix.other, mix.other]
     cat = rng.choice(len(_CATEGORIES), size=n, p=shares)
     stock, returned, inc, other = (cat == _CATEGORIES.index(c) for c in ("stock", "returned", "inc", "other"))
-    start = np.array([m.start for m in models])[mi]
-    end = np.array([m.end for m in models])[mi]
+    # the delivery day first, then a model being delivered that day (by its weight). Warehouse stock
+    # is young (exponential age); other hubs were delivered any day of the list's years. What waits in
+    # a DCC hub's life (stock, returned, installed but not commissioned) is SMETS2 only: a SMETS1 hub
+    # is never DCC stock; installed hubs are of any model.
+    is_smets1 = np.array([m.smets1 for m in models])
+    first_day = np.array([m.start for m in models])
+    stock_model, stock_day = _delivered_on(rng, models, today - _expo(rng, mix.stock_age_days, n), ~is_smets1)
+    any_day = _between(rng, np.full(n, first_day[~is_smets1].min()), np.full(n, today - 30))
+    smets2_model, smets2_day = _delivered_on(rng, models, any_day, ~is_smets1)
+    any_day = _between(rng, np.full(n, first_day.min()), np.full(n, today - 30))
+    any_model, any_day = _delivered_on(rng, models, any_day, np.ones(len(models), dtype=bool))
+    mi = np.select([stock, returned | inc], [stock_model, smets2_model], any_model)
+    delivered = np.select([stock, returned | inc], [stock_day, smets2_day], any_day)
+    smets1 = is_smets1[mi]
     now = np.full(n, today)
 
-    # delivery: warehouse stock is young; everything else anywhere in the model's years
-    delivered = np.where(
-        stock,
-        np.clip(today - _expo(rng, mix.stock_age_days, n), start, end),
-        _between(rng, start, end - 30),
-    )
     installed = np.minimum(delivered + _expo(rng, 60, n), today)
     decommissioned = _between(rng, installed, now)
     back = np.minimum(decommissioned + _expo(rng, 20, n), today)
@@ -248,16 +313,24 @@ def draw_chunk(
         at = (np.searchsorted(m.points, written[sel], side="right") - 1).clip(0)
         fw[sel] = np.where(late[sel], m.prev_fw[at], m.n_fw[at])
     fw_values, fw = _with_odd(fw_table, fw, *_odd_values(rng, mix.unknown_firmware, n))
+    # now and then a CHF recorded with a meter's model (a data error), or a model nobody listed
+    dm_index = mi.copy()
+    wrong = (rng.random(n) < mix.wrong_type_model) & bool(fm.meters)
+    if wrong.any():
+        dm_index[wrong] = len(models) + rng.integers(0, len(fm.meters), int(wrong.sum()))
+    all_models = [m.dm for m in models] + fm.meters
     model_values, model = _with_odd(
-        [m.dm.model for m in models], mi, *_odd_values(rng, mix.unlisted_model, n)
+        [dm.model for dm in all_models], dm_index, *_odd_values(rng, mix.unlisted_model, n)
     )
 
     status = np.select([stock | returned, inc, other], [0, 1, 3 + rng.integers(0, 3, n)], 2)
     undated = stock & (rng.random(n) < mix.stock_undated)
     no_history = (stock & (rng.random(n) < mix.stock_without_history)) | undated
+    # regions follow the CSPs: North for its manufacturers, Central or South for the others
     north = np.array([m.north for m in models])[mi]
     region = np.where(north, 0, 1 + (rng.random(n) < 0.5))
     region += 3 * ((delivered >= _day(_4G_FROM)) & (rng.random(n) < mix.four_g))
+    region = np.where(smets1, _SMETS1_REGION, region)
     supplier_w = 1 / np.arange(1, len(SUPPLIERS) + 1)
     supplier = rng.choice(len(SUPPLIERS), size=n, p=supplier_w / supplier_w.sum())
     dual = np.array([m.dual_band for m in models], dtype=np.int64)[mi]
@@ -310,7 +383,7 @@ def draw_chunk(
             device_id,
             device_id.shift(-1).alias("gpf_device_id"),
             _lookup(["CHF", "GPF"], is_gpf.astype(np.int64), "device_type"),
-            _lookup([m.dm.manufacturer for m in models], two(mi, 2), "manufacturer"),
+            _lookup([dm.manufacturer for dm in all_models], two(dm_index, 2), "manufacturer"),
             model_values.gather(two(model, 2)).alias("model"),
             fw_values.gather(two(fw, 2)).alias("firmware"),
             _lookup(_STATUSES, two(status, 2), "status"),
@@ -326,6 +399,8 @@ def draw_chunk(
     return frame.with_columns(
         gpf_device_id=pl.when(gpf_row).then(None).otherwise(pl.col("gpf_device_id")),
         status_since=pl.when(pl.Series(row_undated)).then(None).otherwise(pl.col("status_since")),
+        # a SMETS1 hub has no TSAT installation end: it was never DCC stock
+        tsat_install_end=pl.when(pl.Series(two(smets1, 2))).then(None).otherwise(pl.col("tsat_install_end")),
         status_history=pl.when(gpf_row & pl.Series(two(gpf_later, 2)))
         .then(None)
         .otherwise(pl.col("status_history")),

@@ -43,9 +43,14 @@ class _Product:
     device_type: str
     manufacturer: str
     model: str
+    smets1: bool = False
+    #: the vendor's version names its notes give beside the hex, as real notes do ("WNC 2.20")
+    names: tuple[tuple[str, str], ...] = ()
 
     def spec(self, gbcs: str) -> str:
         """The SMETS or CHTS version that goes with a GBCS version, as real entries pair them."""
+        if self.smets1:
+            return "SMETS V1.2"  # a SMETS1 hub: enrolled through the DCC's SMETS1 service, never stock
         if self.device_type == HUB:
             return {"1.1": "CHTS V1.0", "2.0": "CHTS V1.1", "2.1": "CHTS V1.1"}.get(gbcs, "CHTS V1.3")
         return {"2.0": "SMETS V2.0", "2.1": "SMETS V3.1"}.get(gbcs, "SMETS V4.2")
@@ -64,6 +69,15 @@ _P = {
         "D4100100",
     ),
     "ppmid": _Product("Wingtip Displays W3 PPMID", "Pre-Payment Interface Device", "F0E5", "E5300000"),
+    # no catalogue describes it: its verdicts say what they assume
+    "lw": _Product(
+        "Litware LH-5 Communications Hub",
+        HUB,
+        "F0F6",
+        "F6050100",
+        names=(("01000000", "1.0"), ("01020003", "1.2"), ("01030001", "1.3"), ("02000004", "2.0")),
+    ),
+    "s1": _Product("Adatum S1 SMETS1 Communications Hub", HUB, "F0A7", "A7010100", smets1=True),
 }
 
 # (version, issue date, [(action, product, firmware, gbcs, note)]): action "add", "remove" (the
@@ -102,7 +116,11 @@ _ISSUES: list[tuple[str, date, list[tuple[str, str, str, str, str]]]] = [
             ("add", "nw2", "01020000", "2.0", "updated firmware"),
         ],
     ),
-    ("1.6", date(2020, 11, 9), [("add", "cc", "10200000", "2.0", "updated firmware")]),
+    (
+        "1.6",
+        date(2020, 11, 9),
+        [("add", "cc", "10200000", "2.0", "updated firmware"), ("add", "lw", "01000000", "2.0", "")],
+    ),
     (
         "1.7",
         date(2021, 4, 12),
@@ -142,13 +160,21 @@ _ISSUES: list[tuple[str, date, list[tuple[str, str, str, str, str]]]] = [
             ("add", "nw1", "02010000", "2.1", "corrected details"),
         ],
     ),
-    ("1.11", date(2022, 8, 22), [("add", "cc", "11030000", "2.1", "updated firmware")]),
+    (
+        "1.11",
+        date(2022, 8, 22),
+        [
+            ("add", "cc", "11030000", "2.1", "updated firmware"),
+            ("add", "lw", "01020003", "2.1", "updated firmware"),
+        ],
+    ),
     (
         "1.12",
         date(2023, 1, 16),
         [
             ("remove", "fab", "0A010001", "", ""),
             ("text", "", "", "", "Removed following approval by the Security Sub-Committee (SSC)."),
+            ("add", "s1", "00120000", "0.0", ""),
         ],
     ),
     (
@@ -159,7 +185,15 @@ _ISSUES: list[tuple[str, date, list[tuple[str, str, str, str, str]]]] = [
             ("add", "nw2", "02020000", "2.1", "updated firmware"),
         ],
     ),
-    ("1.14", date(2023, 11, 20), [("add", "cc", "0B000007", "3.2", "new firmware numbering")]),
+    (
+        "1.14",
+        date(2023, 11, 20),
+        [
+            ("add", "cc", "0B000007", "3.2", "new firmware numbering"),
+            ("remove", "lw", "01020003", "", "defect identified"),
+            ("add", "lw", "01030001", "2.1", "updated firmware"),
+        ],
+    ),
     (
         "1.15",
         date(2024, 9, 9),
@@ -168,8 +202,22 @@ _ISSUES: list[tuple[str, date, list[tuple[str, str, str, str, str]]]] = [
             ("add", "nw2", "03000000", "3.2", "updated firmware"),
         ],
     ),
-    ("1.16", date(2025, 3, 10), [("add", "cc", "0B010002", "3.2", "updated firmware")]),
-    ("1.17", date(2025, 11, 3), [("add", "nw1", "03010000", "3.2", "updated firmware")]),
+    (
+        "1.16",
+        date(2025, 3, 10),
+        [
+            ("add", "cc", "0B010002", "3.2", "updated firmware"),
+            ("add", "s1", "00130000", "0.0", "updated firmware"),
+        ],
+    ),
+    (
+        "1.17",
+        date(2025, 11, 3),
+        [
+            ("add", "nw1", "03010000", "3.2", "updated firmware"),
+            ("add", "lw", "02000004", "3.2", "updated firmware"),
+        ],
+    ),
     (
         "1.18",
         date(2026, 4, 20),
@@ -219,7 +267,9 @@ def sample_cpl() -> Cpl:
                 latest[(key, fw)] = number
                 if action == "add":
                     suffix = f" ({note})" if note else ""
-                    added_lines.append(f"{number:06d} - {p.name} {_hexcolon(fw)}{suffix}")
+                    name = dict(p.names).get(fw)
+                    shown = f"{name} {_hexcolon(fw)}" if name else _hexcolon(fw)
+                    added_lines.append(f"{number:06d} - {p.name} {shown}{suffix}")
                 else:
                     unnamed += 1
             else:
@@ -364,6 +414,8 @@ SAMPLE_FLEET_MIX = FleetMix(
     gpf_undated=0.02,
     unknown_firmware=0.02,
     unlisted_model=0.01,
+    wrong_type_model=0.01,
+    north=frozenset({"F0A1"}),  # Northwind's hubs come from the North CSP, the others from Central and South
 )
 
 

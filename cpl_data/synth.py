@@ -70,11 +70,11 @@ def iter_fleet(
     if hubs < 0:
         raise InputError(f"hubs: {hubs}; give 0 or more", field="hubs")
     fleet_mix = mix or FleetMix()
-    models, fw_table = fleet_models(cpl, catalogue, as_of, seed)
+    fm = fleet_models(cpl, catalogue, as_of, seed, fleet_mix)
     sizes = [min(CHUNK_HUBS, hubs - first) for first in range(0, hubs, CHUNK_HUBS)]
 
     def draw(chunk: int) -> pl.DataFrame:
-        return draw_chunk(models, fw_table, fleet_mix, seed, chunk, chunk * CHUNK_HUBS, sizes[chunk], as_of)
+        return draw_chunk(fm, fleet_mix, seed, chunk, chunk * CHUNK_HUBS, sizes[chunk], as_of)
 
     if workers <= 1:
         yield from map(draw, range(len(sizes)))

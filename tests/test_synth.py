@@ -30,7 +30,8 @@ def sample() -> tuple[Cpl, Catalogue]:
 
 @pytest.fixture(scope="module")
 def fleet(sample: tuple[Cpl, Catalogue]) -> pl.DataFrame:
-    return synth_fleet(*sample, hubs=20_000, seed=11, as_of=AS_OF)
+    # the sample's fictional Northwind stands for the North CSP's manufacturer
+    return synth_fleet(*sample, hubs=20_000, seed=11, as_of=AS_OF, mix=FleetMix(north=frozenset({"F0A1"})))
 
 
 def test_same_seed_same_fleet_other_seed_other_fleet(sample: tuple[Cpl, Catalogue]) -> None:
@@ -141,16 +142,71 @@ def test_dates_and_histories_are_consistent(fleet: pl.DataFrame) -> None:
     )
     for delivered, tsat in first.head(300).iter_rows():
         assert tsat == add_months(delivered, 48)
-    # some undated stock, some returned hubs, regions of both CSPs
+    # some undated stock, some returned hubs, regions of both CSPs and the SMETS1 service
     assert chf.filter(pl.col("status_since").is_null()).height > 0
-    assert {"North", "Central", "South"} <= set(chf["csp_region"])
+    assert {"North", "Central", "South", "SMETS1"} <= set(chf["csp_region"])
 
 
 def test_bad_requests(sample: tuple[Cpl, Catalogue]) -> None:
     with pytest.raises(InputError, match="hubs"):
         synth_fleet(*sample, hubs=-1, seed=0, as_of=AS_OF)
-    with pytest.raises(ReferenceDataMissing, match="no Communications Hub on or before 2000-01-01"):
+    with pytest.raises(ReferenceDataMissing, match="no SMETS2 Communications Hub on or before 2000-01-01"):
         synth_fleet(*sample, hubs=1, seed=0, as_of=date(2000, 1, 1))
     with pytest.raises(ValueError, match="shares"):
         FleetMix(stock=0.9, returned=0.2)
     assert synth_fleet(*sample, hubs=0, seed=0, as_of=AS_OF).schema == SCHEMA
+
+
+# -- a fleet that looks like the real one (issue 9) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_fleet(real_cpl: Cpl) -> pl.DataFrame:
+    return synth_fleet(real_cpl, None, hubs=60_000, seed=2022, as_of=real_cpl.issued_on)
+
+
+def test_regions_follow_the_csps(real_fleet: pl.DataFrame, real_cpl: Cpl) -> None:
+    chf = real_fleet.filter(pl.col("device_type") == "CHF")
+    smets1 = {
+        str(dm)
+        for dm in real_cpl.device_models("Communications Hub")
+        if Reference(real_cpl).releases(dm).smets1_hub
+    }  # type: ignore[union-attr]
+    regions = chf.with_columns(pl.concat_str("manufacturer", pl.lit("/"), "model").alias("dm")).with_columns(
+        pl.col("csp_region").str.replace("4G ", "").alias("csp")
+    )
+    listed = regions.filter(
+        pl.col("dm").is_in({str(dm) for dm in real_cpl.device_models("Communications Hub")})
+    )
+    by = dict(
+        listed.filter(~pl.col("dm").is_in(smets1))
+        .group_by("manufacturer")
+        .agg(pl.col("csp").unique().sort())
+        .iter_rows()
+    )
+    # Arqiva (North) delivers EDMI's hubs; Telefonica/VMO2 (Central and South) Toshiba's and WNC's
+    assert by["106C"] == ["North"]
+    for toshiba_or_wnc in ("1086", "1072", "5401"):
+        assert by[toshiba_or_wnc] == ["Central", "South"]
+    assert set(listed.filter(pl.col("dm").is_in(smets1))["csp_region"]) == {"SMETS1"}
+
+
+def test_no_smets1_hub_is_dcc_stock(real_fleet: pl.DataFrame) -> None:
+    chf = real_fleet.filter(pl.col("device_type") == "CHF")
+    s1 = chf.filter(pl.col("csp_region") == "SMETS1")
+    assert s1.height > 1000  # installed SMETS1 hubs are part of the fleet ...
+    # ... but never pending, returned or waiting for commissioning, and they have no TSAT end date
+    assert set(s1["status"]) <= {"Commissioned", "Decommissioned", "Withdrawn", "Suspended"}
+    assert s1["tsat_install_end"].null_count() == s1.height
+
+
+def test_a_model_listed_for_13_days_holds_almost_no_stock(real_fleet: pl.DataFrame) -> None:
+    # 5401/57310001 was on the CPL from 2016-12-29 to 2017-01-11: deliveries are drawn day first, so it
+    # gets hubs only on those days, and its pending hubs are a sliver of the pending stock
+    pending = real_fleet.filter((pl.col("device_type") == "CHF") & (pl.col("status") == "Pending"))
+    wnc_13_days = pending.filter((pl.col("manufacturer") == "5401") & (pl.col("model") == "57310001")).height
+    assert wnc_13_days <= pending.height * 0.001
+    # stock is young: its median age is near the mix's mean (240 days), not clipped to years-old models
+    stock = pending.filter(pl.col("status_history").str.count_matches(";").fill_null(0) == 0)
+    age = stock.select((pl.lit(date(2022, 9, 21)) - pl.col("status_since")).dt.total_days().median()).item()
+    assert 100 < age < 300
