@@ -167,11 +167,8 @@ def real_fleet(real_cpl: Cpl) -> pl.DataFrame:
 
 def test_regions_follow_the_csps(real_fleet: pl.DataFrame, real_cpl: Cpl) -> None:
     chf = real_fleet.filter(pl.col("device_type") == "CHF")
-    smets1 = {
-        str(dm)
-        for dm in real_cpl.device_models("Communications Hub")
-        if Reference(real_cpl).releases(dm).smets1_hub
-    }  # type: ignore[union-attr]
+    ref = Reference(real_cpl)
+    smets1 = {str(dm) for dm in ref.device_models() if getattr(ref.releases(dm), "smets1_hub", False)}
     regions = chf.with_columns(pl.concat_str("manufacturer", pl.lit("/"), "model").alias("dm")).with_columns(
         pl.col("csp_region").str.replace("4G ", "").alias("csp")
     )
