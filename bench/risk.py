@@ -74,7 +74,9 @@ def baseline(hubs: pl.DataFrame, outlook: FirmwareOutlook) -> pl.DataFrame:
             row = (
                 hubs.join(state, on="pair_id", how="left")
                 .select(
-                    (pl.col(pol).is_between(prev, t, closed="right") & (k > 0)).sum().alias("removed"),
+                    (pl.col(pol).is_between(prev, t, closed="right") & (k > 0))
+                    .sum()
+                    .alias("removed_in_month"),
                     on.sum().alias("on_smi"),
                     (on & pl.col("stranded")).sum().alias("stranded_on_smi"),
                     (on & ~pl.col("stranded") & tsat).sum().alias("installable"),
@@ -82,7 +84,9 @@ def baseline(hubs: pl.DataFrame, outlook: FirmwareOutlook) -> pl.DataFrame:
                 .with_columns(pl.lit(pol).alias("policy"), pl.lit(k).alias("month"))
             )
             out.append(row)
-    return pl.concat(out).select("policy", "month", "removed", "on_smi", "stranded_on_smi", "installable")
+    return pl.concat(out).select(
+        "policy", "month", "removed_in_month", "on_smi", "stranded_on_smi", "installable"
+    )
 
 
 def swept(hubs: pl.DataFrame, outlook: FirmwareOutlook) -> pl.DataFrame:
@@ -93,7 +97,9 @@ def swept(hubs: pl.DataFrame, outlook: FirmwareOutlook) -> pl.DataFrame:
     )
     stranded = outlook.stranded_matrix(dates)
     frames = [sweep_policy(p, inp, days(hubs[p]), stranded).monthly for p in POLICIES]
-    return pl.concat(frames).select("policy", "month", "removed", "on_smi", "stranded_on_smi", "installable")
+    return pl.concat(frames).select(
+        "policy", "month", "removed_in_month", "on_smi", "stranded_on_smi", "installable"
+    )
 
 
 def main(hubs: int = 10_000_000) -> None:
@@ -129,7 +135,9 @@ def main(hubs: int = 10_000_000) -> None:
     report("fleet_risk: the whole report, from the inventory", sweep_s, unit="s")
     print(f"{'hubs per second':<58} {hubs / sweep_s:12,.0f}", flush=True)
 
-    whole = result.monthly.select("policy", "month", "removed", "on_smi", "stranded_on_smi", "installable")
+    whole = result.monthly.select(
+        "policy", "month", "removed_in_month", "on_smi", "stranded_on_smi", "installable"
+    )
     assert whole.equals(mine), "fleet_risk and the sweep disagree"
     worst = max(result.summary.policies, key=lambda o: o.stranded_hub_months)
     print(

@@ -37,7 +37,7 @@ from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, VERDICT_INPUTS, eva
 from eligibility.engine import Engine
 from eligibility.errors import DataError, Problem
 from eligibility.hubframe import HubPairing
-from eligibility.smi import HousekeepingPolicy
+from eligibility.policy_timeline import Policy
 
 __all__ = ["CHUNK_ROWS", "MAX_PROBLEMS", "BatchReporter", "BatchSummary", "OutputFormat", "run_batch"]
 
@@ -171,7 +171,7 @@ def run_batch(
     source: InventorySource,
     output: Path,
     engine: Engine,
-    policy: HousekeepingPolicy,
+    policy: Policy,
     install_date: date,
     *,
     skip_invalid: bool = False,
@@ -249,7 +249,7 @@ class _Job:
         self,
         source: InventorySource,
         engine: Engine,
-        policy: HousekeepingPolicy,
+        policy: Policy,
         install_date: date,
         skip_invalid: bool,
         summary: BatchSummary,

@@ -5,13 +5,20 @@ At a date D, under a housekeeping policy:
 - **stock** = hubs (CHF rows, their GPF joined) in 'Pending' and still on the SMI (no removal
   date, or one after D), per supplier;
 - **excluded** = stock that could not be commissioned in production at D: the firmware gates
-  ``DEVICE_MODEL_NOT_ON_CPL``, ``FIRMWARE_UNKNOWN`` or ``NO_UPGRADE_PATH`` block it;
+  ``DEVICE_MODEL_NOT_ON_CPL``, ``DEVICE_TYPE_MISMATCH``, ``FIRMWARE_UNKNOWN`` or
+  ``NO_UPGRADE_PATH`` block it;
 - **chargeable** = stock that is not excluded. Stock = chargeable + excluded, per supplier
   and overall; the report checks it and says so.
 - **return due**: stock past its TSAT installation end date stays as it is (chargeable or
   excluded) and is flagged, with a return cost estimate (DP238: redeployable, or by HAN band);
 - **dropped**: Pending hubs the inventory holds but the SMI has already removed under the
-  policy; reported apart, never in the stock.
+  policy (or policy timeline); reported apart, never in the stock;
+- **SMETS1 hubs** (``SMETS1_HUB``): enrolled through the DCC's SMETS1 service, never DCC stock, so
+  the Stock Level Charge does not apply; listed apart with why, never in the stock.
+
+How many answers rest on ``UPGRADE_PATH_ASSUMED`` (no catalogue for the hub's model: the window
+and the plan come from the CPL alone) is counted per supplier and overall, and flagged per
+excluded hub.
 
 Every excluded hub carries the evidence a charging dispute needs: its firmware (and display),
 the window at D, why no plan exists (every constraint that blocks it), and the CPL version and
@@ -32,13 +39,16 @@ from eligibility.engine import Engine
 from eligibility.frames import records
 from eligibility.hubframe import hub_frame
 from eligibility.identifiers import DeviceModel
+from eligibility.policy_timeline import Policy
 from eligibility.reference import Reference, ReferenceInfo
-from eligibility.smi import POLICIES, HousekeepingPolicy
+from eligibility.smi import POLICIES
 from eligibility.stranding import PAIR_KEY, STRANDING_CODES, stranding_reason
 from eligibility.sweep import hub_removal_date, hub_status_date
 
 __all__ = [
     "EVIDENCE_COLUMNS",
+    "SMETS1_COLUMNS",
+    "SMETS1_WHY",
     "ChargingReport",
     "ChargingSettings",
     "ChargingTotals",
@@ -62,6 +72,7 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "window_members",
     "reachable",
     "blockers",
+    "upgrade_path_assumed",
     "status_since",
     "removal_date",
     "tsat_install_end",
@@ -73,7 +84,16 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "cpl_issued_on",
     "catalogue",
 )
+#: Columns of the SMETS1 hubs listed apart (not stock).
+SMETS1_COLUMNS: Final[tuple[str, ...]] = (
+    "supplier", "device_id", "manufacturer", "model", "firmware", "status_since", "why",
+)  # fmt: skip
 NO_SUPPLIER: Final = "(none)"
+#: Why a SMETS1 hub is not stock, as the report says it.
+SMETS1_WHY: Final = (
+    "a SMETS1 hub (its Device Model is listed under SMETS V1.x): enrolled through the DCC's SMETS1 service, "
+    "never DCC stock, so the Stock Level Charge does not apply"
+)
 
 
 class ChargingSettings(BaseModel):
@@ -102,6 +122,10 @@ class ChargingTotals(BaseModel):
     return_cost_gbp: float
     dropped_from_smi: int
     status_date_unknown: int
+    #: stock whose answer rests on UPGRADE_PATH_ASSUMED (no catalogue for its model)
+    upgrade_path_assumed: int
+    #: Pending SMETS1 hubs in the inventory: listed apart, not stock
+    smets1_not_stock: int
     monthly_charge_gbp: float | None
     monthly_charge_excluded_gbp: float | None
     reconciles: bool
@@ -122,12 +146,14 @@ class ChargingSummary(ChargingTotals):
 
 @dataclass(frozen=True)
 class ChargingReport:
-    """The summary, and the hubs behind it: ``exclusions`` (with evidence), ``return_due``, ``dropped``."""
+    """The summary, and the hubs behind it: ``exclusions`` (with evidence), ``return_due``, ``dropped``,
+    ``smets1`` (not stock, with why)."""
 
     summary: ChargingSummary
     exclusions: pl.DataFrame
     return_due: pl.DataFrame
     dropped: pl.DataFrame
+    smets1: pl.DataFrame
 
     def flat_exclusions(self) -> pl.DataFrame:
         """The exclusions with list columns joined by ``'; '`` (for CSV)."""
@@ -139,6 +165,7 @@ class ChargingReport:
         doc["excluded_hubs"] = records(self.exclusions)
         doc["return_due_hubs"] = records(self.return_due)
         doc["dropped_hubs"] = records(self.dropped)
+        doc["smets1_hubs"] = records(self.smets1)
         return doc
 
 
@@ -147,7 +174,7 @@ def _evidence(engine: Engine, pairs: pl.DataFrame, d: date) -> pl.DataFrame:
     and, for the pairs that strand, the blocking code, its message, and why there is no plan."""
     table = assessment_table(engine, pairs, d).select(
         *PAIR_KEY, "firmware_display", "window_n_minus_1", "window_n", "window_n_plus_1", "window_members",
-        "firmware_blocking",
+        "firmware_blocking", pl.col("UPGRADE_PATH_ASSUMED").alias("upgrade_path_assumed"),
     )  # fmt: skip
     why = []
     for manufacturer, model, firmware in table.filter("firmware_blocking").select(PAIR_KEY).rows():
@@ -186,7 +213,9 @@ def _return_cost(settings: ChargingSettings) -> pl.Expr:
     return pl.when(pl.col("return_due")).then(cost).otherwise(pl.lit(0.0)).alias("return_cost_gbp")
 
 
-def _totals(judged: pl.DataFrame, dropped: pl.DataFrame, by: list[str], tariff: float | None) -> pl.DataFrame:
+def _totals(
+    judged: pl.DataFrame, dropped: pl.DataFrame, smets1: pl.DataFrame, by: list[str], tariff: float | None
+) -> pl.DataFrame:
     excl = pl.col("reason").is_not_null()
     aggs = [
         pl.len().alias("stock"),
@@ -196,13 +225,17 @@ def _totals(judged: pl.DataFrame, dropped: pl.DataFrame, by: list[str], tariff: 
         pl.col("return_due").sum().alias("return_due"),
         pl.col("return_cost_gbp").sum().alias("return_cost_gbp"),
         pl.col("status_since").is_null().sum().alias("status_date_unknown"),
+        pl.col("upgrade_path_assumed").fill_null(False).sum().alias("upgrade_path_assumed"),
     ]
     if by:
         t = judged.group_by(by).agg(aggs)
         d = dropped.group_by(by).agg(pl.len().alias("dropped_from_smi"))
-        t = t.join(d, on=by, how="full", coalesce=True).sort(by)
+        s1 = smets1.group_by(by).agg(pl.len().alias("smets1_not_stock"))
+        t = t.join(d, on=by, how="full", coalesce=True).join(s1, on=by, how="full", coalesce=True).sort(by)
     else:
-        t = judged.select(aggs).with_columns(pl.lit(dropped.height).alias("dropped_from_smi"))
+        t = judged.select(aggs).with_columns(
+            pl.lit(dropped.height).alias("dropped_from_smi"), pl.lit(smets1.height).alias("smets1_not_stock")
+        )
     return t.with_columns(pl.exclude(*by, "return_cost_gbp").fill_null(0).cast(pl.Int64)).with_columns(
         pl.col("return_cost_gbp").fill_null(0.0).round(2)
     )
@@ -219,6 +252,8 @@ def _model(row: dict[str, Any], supplier: str | None, tariff: float | None) -> C
         return_cost_gbp=row["return_cost_gbp"],
         dropped_from_smi=row["dropped_from_smi"],
         status_date_unknown=row["status_date_unknown"],
+        upgrade_path_assumed=row["upgrade_path_assumed"],
+        smets1_not_stock=row["smets1_not_stock"],
         monthly_charge_gbp=None if tariff is None else round(row["chargeable"] * tariff, 2),
         monthly_charge_excluded_gbp=None if tariff is None else round(row["excluded"] * tariff, 2),
         reconciles=row["stock"] == row["chargeable"] + row["excluded"],
@@ -229,7 +264,7 @@ def charging_exclusions(
     inventory: pl.DataFrame,
     as_of: date,
     reference: Reference,
-    policy: HousekeepingPolicy = POLICIES["sec-ac-7.2"],
+    policy: Policy = POLICIES["sec-ac-7.2"],
     settings: ChargingSettings | None = None,
     *,
     supplier: str | None = None,
@@ -256,7 +291,15 @@ def charging_exclusions(
         hubs = hubs.filter(
             pl.col("supplier").str.strip_chars().str.to_lowercase() == supplier.strip().lower()
         )
-    pending = hubs.filter(pl.col("status") == "Pending").with_columns(hub_removal_date(policy))
+    pending = hubs.filter(pl.col("status") == "Pending")
+    # a SMETS1 hub is never DCC stock: no housekeeping removes it and no charge is levied on it
+    smets1_models = [
+        dm for dm in pending.select("manufacturer", "model").unique().rows()
+        if (rel := engine.reference.releases(DeviceModel(*dm))) is not None and rel.smets1_hub
+    ]  # fmt: skip
+    is_smets1 = pl.concat_str("manufacturer", "model").is_in([m + mo for m, mo in smets1_models])
+    smets1 = pending.filter(is_smets1)
+    pending = pending.filter(~is_smets1).with_columns(hub_removal_date(policy))
     on_smi = pl.col("removal_date").is_null() | (pl.col("removal_date") > as_of)
     stock = pending.filter(on_smi)
     dropped = pending.filter(~on_smi)
@@ -278,8 +321,8 @@ def charging_exclusions(
         )
     )
     tariff = settings.stock_charge_gbp_per_hub_month
-    per = _totals(judged, dropped, ["supplier"], tariff)
-    overall = _totals(judged, dropped, [], tariff).row(0, named=True)
+    per = _totals(judged, dropped, smets1, ["supplier"], tariff)
+    overall = _totals(judged, dropped, smets1, [], tariff).row(0, named=True)
     suppliers = tuple(_model(r, r["supplier"], tariff) for r in per.iter_rows(named=True))
     total = _model(overall, None, tariff)
     sums_agree = all(
@@ -312,4 +355,9 @@ def charging_exclusions(
     gone = dropped.select(
         "supplier", "device_id", "manufacturer", "model", "firmware", "status_since", "removal_date"
     ).sort("supplier", "device_id")
-    return ChargingReport(summary, excl, due, gone)
+    apart = (
+        smets1.with_columns(pl.lit(SMETS1_WHY).alias("why"))
+        .select(SMETS1_COLUMNS)
+        .sort("supplier", "device_id")
+    )
+    return ChargingReport(summary, excl, due, gone, apart)

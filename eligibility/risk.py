@@ -15,8 +15,12 @@ the housekeeping policies to compare, and gives (definitions in :mod:`eligibilit
 - ``age_profile``: the pending stock by whole months pending at D;
 - ``summary``: one :class:`PolicyOutcome` per policy (the comparison table).
 
-The population is every CHF in 'Pending' in the inventory (its GPF joined), the same for
-every policy, so the policies compare like with like.
+A policy may be a policy timeline (:mod:`eligibility.policy_timeline`): timelines compare as
+policies do. The population is every CHF in 'Pending' in the inventory (its GPF joined) but the
+SMETS1 hubs (never DCC stock: the summary says how many were left out), the same for every
+policy, so the policies compare like with like. "Removed" means one thing everywhere (table,
+charts, JSON): hubs off the SMI by the date, those removed before the start included
+(:data:`LEGEND` words every figure).
 """
 
 from __future__ import annotations
@@ -36,9 +40,10 @@ from eligibility.cohorts import Cohorts
 from eligibility.engine import Engine
 from eligibility.frames import records
 from eligibility.hubframe import hub_frame
+from eligibility.identifiers import DeviceModel
+from eligibility.policy_timeline import Policy
 from eligibility.reference import Reference, ReferenceInfo
 from eligibility.rotation import ROTATION_INPUT, stock_rotation
-from eligibility.smi import HousekeepingPolicy
 from eligibility.stranding import PAIR_KEY, firmware_outlook
 from eligibility.sweep import (
     SweepInput,
@@ -50,7 +55,22 @@ from eligibility.sweep import (
     sweep_policy,
 )
 
-__all__ = ["PolicyOutcome", "RiskReport", "RiskSummary", "fleet_risk"]
+__all__ = ["LEGEND", "PolicyOutcome", "RiskReport", "RiskSummary", "fleet_risk"]
+
+#: One line per figure saying what it counts; the CLI, the HTML page, the charts and the JSON use these.
+LEGEND: dict[str, str] = {
+    "removed": "hubs off the SMI by that date under the policy, those removed before the start included",
+    "removed_before_start": "hubs already off the SMI on the start date",
+    "removed_in_horizon": "hubs removed after the start and on or before the end",
+    "removed_in_month": "hubs whose removal date falls in the month (after the start)",
+    "usable_lost": "hubs removed after the start that still had an upgrade plan (or were in the window) then",
+    "stranded_on_smi": "hubs with no plan into the window that are still on the SMI, so still charged",
+    "stranded_hub_months": "each month, the stranded hubs still on the SMI at its end, summed",
+    "installable": "hubs on the SMI, with a plan or in the window, and before their TSAT installation end",
+    "backstop_gap": "returned hubs pending beyond 12 months and still on the SMI",
+    "upgrade_path_assumed_hubs": "pending hubs whose answer rests on UPGRADE_PATH_ASSUMED (no catalogue for the model)",
+    "smets1_left_out": "pending SMETS1 hubs left out: never DCC stock, so no housekeeping or charge applies",
+}
 
 
 class PolicyOutcome(BaseModel):
@@ -60,8 +80,10 @@ class PolicyOutcome(BaseModel):
 
     policy: str
     description: str
-    removed_before_start: int
+    #: off the SMI by the end, those removed before the start included (see LEGEND)
     removed: int
+    removed_before_start: int
+    removed_in_horizon: int
     usable_lost: int
     stranded_on_smi_at_end: int
     stranded_hub_months: int
@@ -87,6 +109,8 @@ class RiskSummary(BaseModel):
     stranded_at_start: int
     stranding_within_horizon: int
     stranding_later: int
+    upgrade_path_assumed_hubs: int
+    smets1_left_out: int
     policies: tuple[PolicyOutcome, ...]
 
 
@@ -104,8 +128,9 @@ class RiskReport:
     hubs: pl.DataFrame
 
     def to_json(self) -> dict[str, Any]:
-        """Everything but the per-hub table, frames as lists of records (dates ISO)."""
+        """Everything but the per-hub table, frames as lists of records (dates ISO), and the legend."""
         doc = self.summary.model_dump(mode="json")
+        doc["legend"] = dict(LEGEND)
         for name in ("monthly", "stranding", "cohorts", "rotation", "backstop", "age_profile"):
             doc[name] = records(getattr(self, name))
         return doc
@@ -125,7 +150,7 @@ def fleet_risk(
     inventory: pl.DataFrame,
     start: date,
     months: int,
-    policies: Sequence[HousekeepingPolicy],
+    policies: Sequence[Policy],
     reference: Reference,
     *,
     supplier: str | None = None,
@@ -159,11 +184,22 @@ def fleet_risk(
             frame.filter(pl.col("status") == "Pending").with_columns(hub_status_date()),
         ]
     )
+    # a SMETS1 hub is never DCC stock: left out of the population, and counted
+    smets1_models = [
+        m + mo for m, mo in hubs.select("manufacturer", "model").unique().rows()
+        if (rel := engine.reference.releases(DeviceModel(m, mo))) is not None and rel.smets1_hub
+    ]  # fmt: skip
+    is_smets1 = pl.concat_str("manufacturer", "model").is_in(smets1_models)
+    smets1_left_out = int(hubs.select(is_smets1.sum()).item()) if smets1_models else 0
+    if smets1_left_out:
+        hubs = hubs.filter(~is_smets1)
     outlook = firmware_outlook(engine, hubs, start)
     dates = month_dates(start, months)
     m = months
     hubs = hubs.join(
-        outlook.pairs.select(*PAIR_KEY, "pair_id", "stranding_date", "stranding_code"),
+        outlook.pairs.select(
+            *PAIR_KEY, "pair_id", "stranding_date", "stranding_code", "upgrade_path_assumed"
+        ),
         on=list(PAIR_KEY),
         how="left",
         maintain_order="left",
@@ -209,7 +245,7 @@ def fleet_risk(
         k = sw.k_removed
         per_cohort[pol.name] = {
             "removed_before_start": k == 0,
-            "removed": (k >= 1) & (k <= m),
+            "removed": k <= m,
             "usable_lost": sw.lost,
             "stranded_on_smi_at_end": (k == m + 1) & stranded[inp.pair, m],
             "stranded_hub_months": stranded_cum[inp.pair, np.clip(k - 1, 0, m)],
@@ -219,8 +255,9 @@ def fleet_risk(
             PolicyOutcome(
                 policy=pol.name,
                 description=pol.describe(),
+                removed=last["removed"],
                 removed_before_start=sw.removed_before_start,
-                removed=last["removed_cumulative"],
+                removed_in_horizon=last["removed"] - sw.removed_before_start,
                 usable_lost=last["usable_lost_cumulative"],
                 stranded_on_smi_at_end=last["stranded_on_smi"],
                 stranded_hub_months=last["stranded_hub_months_cumulative"],
@@ -246,6 +283,8 @@ def fleet_risk(
         stranded_at_start=int((sd == start).sum()),
         stranding_within_horizon=int(((sd > start) & (sd <= end)).sum()),
         stranding_later=int((sd > end).sum()),
+        upgrade_path_assumed_hubs=int(hubs["upgrade_path_assumed"].sum()),
+        smets1_left_out=smets1_left_out,
         policies=tuple(outcomes),
     )
     hub_counts = hubs.group_by(PAIR_KEY).agg(pl.len().alias("hubs"))

@@ -1,7 +1,8 @@
 """When a (Device Model, firmware) strands: the first date from D on which it has no plan.
 
-A hub *strands* when the firmware gates block it: its Device Model is not on the CPL, its
-firmware was never listed, or no over-the-air plan reaches the window (``NO_UPGRADE_PATH``).
+A hub *strands* when the firmware gates block it: its Device Model is not on the CPL (never
+listed, or every entry removed), the CPL lists its model as another device type, its firmware
+was never listed, or no over-the-air plan reaches the window (``NO_UPGRADE_PATH``).
 Those gates depend only on (Device Model, firmware, date), and change only on the model's
 change dates (listings, removals, the catalogue's pilot, production and withdrawal dates:
 :meth:`eligibility.releases.ModelReleases.change_dates`). So the whole future of a pair is
@@ -33,7 +34,12 @@ __all__ = ["PAIR_KEY", "STRANDING_CODES", "FirmwareOutlook", "firmware_outlook",
 #: The columns that name a pair.
 PAIR_KEY: Final[tuple[str, str, str]] = ("manufacturer", "model", "firmware")
 #: The firmware gates that make a hub unable to be commissioned in production.
-STRANDING_CODES: Final[tuple[str, ...]] = ("DEVICE_MODEL_NOT_ON_CPL", "FIRMWARE_UNKNOWN", "NO_UPGRADE_PATH")
+STRANDING_CODES: Final[tuple[str, ...]] = (
+    "DEVICE_MODEL_NOT_ON_CPL",
+    "DEVICE_TYPE_MISMATCH",
+    "FIRMWARE_UNKNOWN",
+    "NO_UPGRADE_PATH",
+)
 
 _EPOCH = date(1970, 1, 1)
 # Packs (pair, day) into one sortable int64: days since 1970 plus an offset that keeps every
@@ -56,8 +62,9 @@ class FirmwareOutlook:
     """Every pair's stranded/installable step function from ``start`` on.
 
     ``pairs``: ``pair_id``, manufacturer, model, firmware, ``stranded_at_start``,
-    ``stranding_date`` (null: never, given the known events), ``stranding_code`` and
-    ``stranding_evidence`` (the verdict's reason on that date).
+    ``stranding_date`` (null: never, given the known events), ``stranding_code``,
+    ``stranding_evidence`` (the verdict's reason on that date) and ``upgrade_path_assumed`` (the
+    answer at the start rests on the CPL alone: no catalogue for the model).
     ``steps``: ``pair_id``, ``from_date``, ``stranded``, ``code``: one row per change of state,
     the first at ``start``.
     """
@@ -134,13 +141,13 @@ def firmware_outlook(
         dates = [start] + ([d for d in rel.change_dates() if d > start] if rel is not None else [])
         first: tuple[date, str, str] | None = None
         state: bool | None = None
-        at_start = False
+        at_start = assumed = False
         for d in dates:
             fa = engine.assess_firmware(dm, firmware, d)
             code = stranding_reason(fa)
             stranded = code is not None
             if d == start:
-                at_start = stranded
+                at_start, assumed = stranded, fa.upgrade_path_assumed
             if stranded != state:
                 step_rows.append((pid, d, stranded, code))
                 state = stranded
@@ -156,6 +163,7 @@ def firmware_outlook(
                 firmware,
                 at_start,
                 *(first if first is not None else (None, None, None)),
+                assumed,
             )
         )
     pair_frame = pl.DataFrame(
@@ -169,6 +177,7 @@ def firmware_outlook(
             "stranding_date": pl.Date,
             "stranding_code": pl.String,
             "stranding_evidence": pl.String,
+            "upgrade_path_assumed": pl.Boolean,
         },
         orient="row",
     )

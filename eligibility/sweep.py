@@ -3,8 +3,10 @@
 Definitions (``t_0`` = the start date D, ``t_k`` = D + k calendar months, k = 1 ... M):
 
 - a hub is **on the SMI at t** when it has no removal date or its removal date is after t;
-- **removed in month k**: removal date in (t_{k-1}, t_k]; hubs removed on or before D are
-  counted apart (``removed_before_start``);
+- **removed** at t_k: hubs off the SMI by t_k (removal date on or before it), those removed on or
+  before D (``removed_before_start``) included: the one figure every table, chart and JSON of the
+  risk report calls "removed", so that a longer policy never shows more of it;
+- **removed in month k**: removal date in (t_{k-1}, t_k];
 - **usable stock lost** in month k: hubs removed in month k that still had a plan on their
   removal date;
 - **stranded on the SMI** at t_k: on the SMI and without a plan at t_k: still charged for;
@@ -33,7 +35,8 @@ import numpy.typing as npt
 import polars as pl
 
 from eligibility.dates import add_months
-from eligibility.smi import POLICIES, SMI_STATUSES, HousekeepingPolicy
+from eligibility.policy_timeline import Policy
+from eligibility.smi import POLICIES, SMI_STATUSES
 from eligibility.smi_columns import device_smi_columns
 from eligibility.stranding import FirmwareOutlook
 
@@ -57,8 +60,8 @@ MONTHLY_COLUMNS = (
     "policy",
     "month",
     "date",
+    "removed_in_month",
     "removed",
-    "removed_cumulative",
     "usable_lost",
     "usable_lost_cumulative",
     "on_smi",
@@ -71,14 +74,14 @@ _EPOCH = date(1970, 1, 1)
 _NOT_PENDING = "(?i)" + "|".join(s for s in SMI_STATUSES if s != "Pending")
 
 
-def _device_column(policy: HousekeepingPolicy, device: str, name: str) -> pl.Expr:
+def _device_column(policy: Policy, device: str, name: str) -> pl.Expr:
     # The removal date and status date do not depend on the judging date: any will do.
     exprs = device_smi_columns(policy, _EPOCH, source="" if device == "chf" else "gpf_", prefix=f"{device}_")
     return next(e for e in exprs if e.meta.output_name() == f"{device}_{name}")
 
 
-def hub_removal_date(policy: HousekeepingPolicy) -> pl.Expr:
-    """When a hub of a hub frame (:mod:`eligibility.hubframe`) leaves the SMI under ``policy``.
+def hub_removal_date(policy: Policy) -> pl.Expr:
+    """When a hub of a hub frame (:mod:`eligibility.hubframe`) leaves the SMI under ``policy`` (or a timeline).
 
     The earlier of its CHF's and GPF's removal dates (:mod:`eligibility.smi_columns`): the hub
     cannot be commissioned once either device is gone. Null: never removed, or not judged.
@@ -184,6 +187,7 @@ def sweep_policy(
     k_removed = np.searchsorted(t, removal, side="left").astype(np.int64)
     removed = np.bincount(k_removed, minlength=m + 2)[: m + 1].copy()
     removed_before = int(removed[0])
+    off_smi = np.cumsum(removed)  # removed by t_k, those removed on or before the start included
     removed[0] = 0
     in_horizon = (k_removed >= 1) & (k_removed <= m)
     lost_mask = np.zeros(len(removal), dtype=bool)
@@ -200,8 +204,8 @@ def sweep_policy(
             "policy": [name] * (m + 1),
             "month": np.arange(m + 1),
             "date": inp.dates,
-            "removed": removed,
-            "removed_cumulative": np.cumsum(removed),
+            "removed_in_month": removed,
+            "removed": off_smi,
             "usable_lost": lost,
             "usable_lost_cumulative": np.cumsum(lost),
             "on_smi": on_smi.sum(axis=0),

@@ -10,7 +10,9 @@ import pytest
 
 from cpl_data.sample import sample_reference
 from cpl_data.synth import synth_fleet
-from eligibility.charging import EVIDENCE_COLUMNS, ChargingSettings, charging_exclusions
+from eligibility.charging import EVIDENCE_COLUMNS, SMETS1_WHY, ChargingSettings, charging_exclusions
+from eligibility.cpl import Cpl
+from eligibility.policy_timeline import parse_timeline
 from eligibility.reference import Reference
 from eligibility.smi import POLICIES
 from tests._fleets import M1, M2, M3, dev, inventory, tiny_reference
@@ -67,9 +69,12 @@ def test_totals_by_hand(ref: Reference) -> None:
     assert all(isinstance(doc[k], int) for k in ("stock", "chargeable", "excluded"))
     assert doc["excluded_by_reason"] == {
         "DEVICE_MODEL_NOT_ON_CPL": 1,
+        "DEVICE_TYPE_MISMATCH": 0,
         "FIRMWARE_UNKNOWN": 1,
         "NO_UPGRADE_PATH": 2,
     }
+    # every model in stock has a catalogue part (M2 is not on the CPL at all): nothing rests on assumptions
+    assert (doc["upgrade_path_assumed"], doc["smets1_not_stock"], doc["smets1_hubs"]) == (0, 0, [])
     assert (doc["return_due"], doc["return_cost_gbp"]) == (3, pytest.approx(8.27 + 58.75 + 30.87))
     assert (doc["dropped_from_smi"], doc["status_date_unknown"]) == (2, 1)
     assert (doc["monthly_charge_gbp"], doc["monthly_charge_excluded_gbp"]) == (4.5, 6.0)
@@ -114,6 +119,7 @@ def test_every_excluded_hub_carries_its_evidence(ref: Reference) -> None:
     assert (delta["return_due"], delta["return_cost_gbp"]) == (True, 30.87)
     assert "never listed" in ex[dev(3)]["message"]
     assert "is not on CPL 9.001" in ex[dev(11)]["message"]
+    assert not any(ex[d]["upgrade_path_assumed"] for d in (dev(2), dev(3), dev(12)))
     flat = r.flat_exclusions()
     assert flat.schema["blockers"] == pl.String
     assert flat.filter(pl.col("device_id") == dev(2))["window_members"].item() == "03000000;04000000"
@@ -156,6 +162,37 @@ def test_stock_reconciles_on_synthetic_fleets(seed: int, as_of: date, policy: st
     assert s.excluded == r.exclusions.height == sum(s.excluded_by_reason.values())
     assert s.dropped_from_smi == r.dropped.height
     pending = fleet.filter((pl.col("device_type") == "CHF") & (pl.col("status") == "Pending")).height
-    assert s.stock + s.dropped_from_smi == pending
+    assert s.stock + s.dropped_from_smi + s.smets1_not_stock == pending
     if policy == "exclusion-list":
         assert s.dropped_from_smi == 0
+
+
+def test_smets1_hubs_apart_mismatches_excluded_and_assumptions_counted(real_cpl: Cpl) -> None:
+    # the real CPL, no catalogue: every SMETS2 answer rests on UPGRADE_PATH_ASSUMED
+    itron = ("1028", "04100105")  # a SMETS1 hub
+    meter = ("1063", "00030201")  # an L+G E470 electricity meter's model, recorded for a CHF
+    sku1 = ("1086", "54311F52")
+    rows = [
+        hub(1, sku1, "0C240000", "2022-06-01", "A"),
+        hub(2, sku1, "0B150000", "2022-06-01", "A"),
+        hub(3, itron, "03365337", "2019-08-01", "A"),  # pending for years: AC 7.2 does not apply
+        hub(4, meter, "24040404", "2022-06-01", "B"),
+    ]
+    r = charging_exclusions(inventory(rows), real_cpl.issued_on, Reference(real_cpl))
+    s = r.summary
+    assert (s.stock, s.chargeable, s.excluded, s.dropped_from_smi) == (3, 2, 1, 0)
+    assert s.excluded_by_reason["DEVICE_TYPE_MISMATCH"] == 1
+    assert s.upgrade_path_assumed == 2  # hubs 1 and 2; the mismatch's answer assumes nothing
+    assert s.smets1_not_stock == 1
+    assert r.smets1.rows() == [("A", dev(3), *itron, "03365337", date(2019, 8, 1), SMETS1_WHY)]
+    assert "never DCC stock" in SMETS1_WHY
+    assert s.reconciles
+
+
+def test_a_policy_timeline_decides_what_is_still_on_the_smi(ref: Reference) -> None:
+    # hub 4 (pending since 2024-01-15) was removed under 12 months on 2025-01-15: a 36-month rule from
+    # 2025-03-01 does not bring it back; hub 7's GPF (2024-05-01) was still on the SMI then, so it stays
+    r = charging_exclusions(inventory(ROWS), D, ref, parse_timeline("sec-ac-7.2,secmp0060@2025-03-01"))
+    assert [h["device_id"] for h in r.to_json()["dropped_hubs"]] == [dev(4)]
+    assert r.summary.policy == "sec-ac-7.2,secmp0060@2025-03-01"
+    assert (r.summary.stock, r.summary.dropped_from_smi) == (8, 1)

@@ -10,6 +10,7 @@ import pytest
 
 from api.cli import main
 from api.cli._risk import parse_policies
+from eligibility.stranding import STRANDING_CODES
 from tests.conftest import SAMPLE_DIR
 
 FLEET = str(SAMPLE_DIR / "sample-fleet.csv")
@@ -55,7 +56,7 @@ def test_charging_writes_the_exclusions_file(
     assert "for every supplier and overall" in printed.out
     rows = pl.read_csv(out)
     assert rows.height > 0
-    assert set(rows["reason"]) <= {"DEVICE_MODEL_NOT_ON_CPL", "FIRMWARE_UNKNOWN", "NO_UPGRADE_PATH"}
+    assert set(rows["reason"]) <= set(STRANDING_CODES)
     assert set(rows["cpl_version"].cast(pl.String)) == {"1.19"}
 
 
@@ -123,15 +124,23 @@ def test_risk_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
                 "--months",
                 "12",
                 "--policies",
-                "sec-ac-7.2,secmp0060",
+                "sec-ac-7.2,secmp0060,sec-ac-7.2,secmp0060@2027-01-01",
                 "--json",
             ]
         )
         == 0
     )
     doc = json.loads(capsys.readouterr().out)
-    assert [p["policy"] for p in doc["policies"]] == ["sec-ac-7.2", "secmp0060"]
-    assert len(doc["monthly"]) == 2 * 13
+    # a dated step continues the policy before it: three policies compared, the last a timeline
+    assert [p["policy"] for p in doc["policies"]] == [
+        "sec-ac-7.2",
+        "secmp0060",
+        "sec-ac-7.2,secmp0060@2027-01-01",
+    ]
+    assert len(doc["monthly"]) == 3 * 13
+    removed = [p["removed"] for p in doc["policies"]]
+    assert removed[1] <= removed[2] <= removed[0]
+    assert "removed before the start included" in doc["legend"]["removed"]
 
 
 def test_policies_keep_a_custom_policy_whole() -> None:

@@ -22,7 +22,7 @@ from api.cli._common import (
     today,
 )
 from eligibility.engine import Engine, EngineSettings
-from eligibility.smi import parse_policy
+from eligibility.policy_timeline import parse_timeline
 
 if TYPE_CHECKING:
     from cpl_data.batch_job import BatchSummary
@@ -59,7 +59,8 @@ def batch(
     policy: Annotated[
         str,
         typer.Option(
-            help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, or months=N;..."
+            help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, months=N;..., "
+            "or a timeline: sec-ac-7.2,secmp0060@2023-04-01"
         ),
     ] = "sec-ac-7.2",
     catalogue: CatalogueOption = None,
@@ -92,7 +93,7 @@ def batch(
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
     st = state(ctx)
     day = date_option(install_date, "--install-date") or today()
-    pol = parse_policy(policy, field="--policy")
+    pol = parse_timeline(policy, field="--policy")
     engine = Engine(st.reference(catalogue), EngineSettings(window_back=window_back, max_hops=max_hops))
     # the batch machinery (pyarrow, the job) is loaded by the command that uses it, not by --help
     from cpl_data.batch_job import CHUNK_ROWS, run_batch

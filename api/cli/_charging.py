@@ -12,7 +12,7 @@ from api.cli._common import CatalogueOption, InventoryArgument, TariffOption, co
 from api.cli._output import write_table
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
 from eligibility.dates import parse_date
-from eligibility.smi import parse_policy
+from eligibility.policy_timeline import parse_timeline
 from eligibility.stranding import STRANDING_CODES
 
 __all__ = ["charging"]
@@ -22,6 +22,7 @@ _DEFAULTS = ChargingSettings()
 
 _SHORT = {
     "DEVICE_MODEL_NOT_ON_CPL": "model not on CPL",
+    "DEVICE_TYPE_MISMATCH": "not a hub's model",
     "FIRMWARE_UNKNOWN": "firmware unknown",
     "NO_UPGRADE_PATH": "no upgrade path",
 }
@@ -63,6 +64,13 @@ def _print(r: ChargingReport) -> None:
         console.print(
             f"{s.status_date_unknown:,} hub(s) in stock have no status date: their removal cannot be judged."
         )
+    if s.upgrade_path_assumed:
+        console.print(
+            f"{s.upgrade_path_assumed:,} answer(s) rest on UPGRADE_PATH_ASSUMED: no catalogue describes the hub's "
+            "model, so N is its newest listed version and any later version one hop away."
+        )
+    for h in r.smets1.iter_rows(named=True):
+        console.print(f"  {h['device_id']} not stock: {h['why']}", markup=False, soft_wrap=True)
     for ex in r.exclusions.head(20).iter_rows(named=True):
         why = "; ".join(ex["blockers"]) or ex["message"]
         console.print(f"  {ex['device_id']} {ex['reason']}: {why}", markup=False, soft_wrap=True)
@@ -78,7 +86,10 @@ def charging(
     inventory: InventoryArgument = None,
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
     policy: Annotated[
-        str, typer.Option(help="Housekeeping policy deciding what is still on the SMI.")
+        str,
+        typer.Option(
+            help="Housekeeping policy deciding what is still on the SMI, or a timeline: sec-ac-7.2,secmp0060@2023-04-01."
+        ),
     ] = "sec-ac-7.2",
     catalogue: CatalogueOption = None,
     tariff: TariffOption = None,
@@ -100,12 +111,13 @@ def charging(
     """Hubs in stock at --date: chargeable, excluded (with evidence), return due, and dropped from the SMI.
 
     Stock = Pending hubs still on the SMI under --policy; excluded = those that could not be
-    commissioned in production at the date (DEVICE_MODEL_NOT_ON_CPL, FIRMWARE_UNKNOWN,
-    NO_UPGRADE_PATH). Stock = chargeable + excluded, per supplier and overall.
+    commissioned in production at the date (DEVICE_MODEL_NOT_ON_CPL, DEVICE_TYPE_MISMATCH,
+    FIRMWARE_UNKNOWN, NO_UPGRADE_PATH). Stock = chargeable + excluded, per supplier and overall.
+    SMETS1 hubs are never stock: they are listed apart, with why.
     """  # fmt: skip
     st = state(ctx)
     d = parse_date(as_of, field="--date")
-    pol = parse_policy(policy, field="--policy")
+    pol = parse_timeline(policy, field="--policy")
     settings = ChargingSettings(
         stock_charge_gbp_per_hub_month=tariff,
         return_redeployable_gbp=return_redeployable,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -20,21 +19,11 @@ from api.cli._common import (
 )
 from api.cli._output import write_table
 from eligibility.dates import parse_date
-from eligibility.risk import RiskReport, fleet_risk
-from eligibility.smi import POLICIES, HousekeepingPolicy, parse_policy
+from eligibility.policy_timeline import parse_policies
+from eligibility.risk import LEGEND, RiskReport, fleet_risk
+from eligibility.smi import POLICIES
 
 __all__ = ["parse_policies", "risk"]
-
-# A comma starts a new policy only before a policy name or a custom policy's first key, so
-# that a custom policy keeps the commas of its exclude list ("months=24;exclude=CHF,GPF").
-_NEXT_POLICY = re.compile(
-    r",\s*(?=(?:" + "|".join(map(re.escape, POLICIES)) + r"|months=|exclude=|history-aware)\b)"
-)
-
-
-def parse_policies(text: str, *, field: str = "--policies") -> list[HousekeepingPolicy]:
-    """Comma-separated policies, each a name or a custom policy (see ``--policy``); raises UnknownChoice."""
-    return [parse_policy(p, field=field) for p in _NEXT_POLICY.split(text.strip()) if p.strip()]
 
 
 def _print(r: RiskReport) -> None:
@@ -45,13 +34,23 @@ def _print(r: RiskReport) -> None:
         f"{s.pending_hubs:,} pending hubs; {s.stranded_at_start:,} stranded at the start, "
         f"{s.stranding_within_horizon:,} strand within the horizon, {s.stranding_later:,} later"
     )
-    t = Table("policy", "removed before start", "removed", "usable lost", "stranded on SMI at end",
+    t = Table("policy", "removed", "removed before start", "usable lost", "stranded on SMI at end",
               "stranded hub-months", "installable at end", "backstop gap at end", box=None, pad_edge=False)  # fmt: skip
     for o in s.policies:
-        t.add_row(o.policy, *(f"{v:,}" for v in (o.removed_before_start, o.removed, o.usable_lost,
+        t.add_row(o.policy, *(f"{v:,}" for v in (o.removed, o.removed_before_start, o.usable_lost,
                   o.stranded_on_smi_at_end, o.stranded_hub_months, o.installable_at_end,
                   o.backstop_beyond_12_at_end)))  # fmt: skip
     console.print(t)
+    console.print(f"[dim]removed: {LEGEND['removed']}, by {s.end.isoformat()}[/dim]")
+    if s.smets1_left_out:
+        console.print(
+            f"{s.smets1_left_out:,} SMETS1 hub(s) left out: {LEGEND['smets1_left_out'].split(': ', 1)[1]}"
+        )
+    if s.upgrade_path_assumed_hubs:
+        console.print(
+            f"{s.upgrade_path_assumed_hubs:,} hub(s) judged on UPGRADE_PATH_ASSUMED: no catalogue describes their "
+            "model, so N is its newest listed version and any later version one hop away."
+        )
     stranding = r.stranding.drop_nulls("stranding_date")
     for row in stranding.head(15).iter_rows(named=True):
         console.print(
@@ -70,7 +69,13 @@ def risk(
     start: Annotated[str, typer.Option("--from", help="The start date D, YYYY-MM-DD.")],
     inventory: InventoryArgument = None,
     months: Annotated[int, typer.Option(min=1, max=600, help="Horizon in calendar months.")] = 36,
-    policies: Annotated[str, typer.Option(help="Policies to compare, comma-separated.")] = ",".join(POLICIES),
+    policies: Annotated[
+        str,
+        typer.Option(
+            help="Policies to compare, comma-separated; a step with @DATE continues the one before as a "
+            "timeline: sec-ac-7.2,secmp0060,sec-ac-7.2,secmp0060@2023-04-01."
+        ),
+    ] = ",".join(POLICIES),
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
     catalogue: CatalogueOption = None,
     tariff: TariffOption = None,

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from eligibility.risk import RiskReport
+from eligibility.risk import LEGEND, RiskReport
 
 # Figures are drawn without pyplot, on the Agg canvas: no display, no GUI toolkit.
 matplotlib.use("Agg")
@@ -131,24 +131,15 @@ def _per_policy(r: RiskReport, column: str, frame: pl.DataFrame | None = None) -
 
 
 def removals_chart(r: RiskReport) -> Chart:
-    """Hubs removed from the SMI each month, per policy."""
-    fig, ax = _figure()
-    colours = _colours(_policies(r))
-    pols = _policies(r)
-    width = 25.0 / max(len(pols), 1)
-    for i, p in enumerate(pols):
-        rows = r.monthly.filter((pl.col("policy") == p) & (pl.col("month") >= 1)).sort("month")
-        x = [_num(d) - 28 + width * (i + 0.5) for d in rows["date"].to_list()]
-        ax.bar(x, rows["removed"].to_list(), width=width, label=p, color=colours[p])
-    ax.xaxis_date()
-    _legend_above(ax)
-    ax.set_ylabel("hubs removed in the month")
+    """Hubs removed from the SMI by each month, per policy: the report's one "removed" figure."""
+    fig = _per_policy(r, "removed")
+    fig.axes[0].set_ylabel("hubs removed by the date")
     worst = max(r.summary.policies, key=lambda o: o.removed)
     return _render(
         "removals-per-month",
-        "Removals from the SMI per month",
-        f"Over {r.summary.months} months {worst.policy} removes the most: {worst.removed:,} hubs, "
-        f"{worst.usable_lost:,} of them still upgradeable (usable stock lost).",
+        "Hubs removed from the SMI",
+        f"Removed: {LEGEND['removed']}. By {r.summary.end.isoformat()} {worst.policy} has removed the most: "
+        f"{worst.removed:,} hubs, {worst.usable_lost:,} of them still upgradeable when removed (usable stock lost).",
         fig,
     )
 
@@ -184,7 +175,7 @@ def comparison_chart(r: RiskReport) -> Chart:
     rows = [
         [
             o.policy,
-            f"{o.removed_before_start + o.removed:,}",
+            f"{o.removed:,}",
             f"{o.usable_lost:,}",
             f"{o.stranded_on_smi_at_end:,}",
             f"{o.stranded_hub_months:,}",
@@ -217,9 +208,9 @@ def comparison_chart(r: RiskReport) -> Chart:
     return _render(
         "policy-comparison",
         "Policy comparison",
-        f"From {r.summary.start.isoformat()} to {r.summary.end.isoformat()}: removed (before and during the "
-        "horizon), usable stock lost, stranded hubs still on the SMI at the end, their hub-months of charge, "
-        "hubs still installable at the end, returned hubs past 12 months still on the SMI at the end.",
+        f"From {r.summary.start.isoformat()} to {r.summary.end.isoformat()}. Removed: {LEGEND['removed']}. Then "
+        "usable stock lost, stranded hubs still on the SMI at the end, their hub-months of charge, hubs still "
+        "installable at the end, returned hubs past 12 months still on the SMI at the end.",
         fig,
     )
 

@@ -13,7 +13,7 @@ from html import escape
 import polars as pl
 
 from api.report.charts import Chart
-from eligibility.risk import RiskReport
+from eligibility.risk import LEGEND, RiskReport
 
 __all__ = ["risk_html"]
 
@@ -33,6 +33,7 @@ dl{background:#fff;padding:.75rem 1rem;border-radius:.5rem}dt{font-weight:600}dd
 """
 
 _DEFINITIONS = (
+    ("removed", escape(LEGEND["removed"]) + " (the same figure in the table, the charts and the JSON)"),
     (
         "removed in month k",
         "the hub's SMI removal date under the policy falls in (t<sub>k-1</sub>, t<sub>k</sub>]",
@@ -162,15 +163,25 @@ def risk_html(report: RiskReport, charts: Sequence[Chart], *, cohort_rows: int =
         ("stranding later (known events)", s.stranding_later),
     ]
     comparison = _table(
-        ["policy", "removed before start", "removed", "usable lost", "stranded on SMI at end", "stranded hub-months",
+        ["policy", "removed", "removed before start", "usable lost", "stranded on SMI at end", "stranded hub-months",
          "charge on stranded (GBP)", "installable at end", "backstop gap at end", "backstop hub-months"],
         [
-            [o.policy, o.removed_before_start, o.removed, o.usable_lost, o.stranded_on_smi_at_end,
+            [o.policy, o.removed, o.removed_before_start, o.usable_lost, o.stranded_on_smi_at_end,
              o.stranded_hub_months, o.stranded_charge_gbp, o.installable_at_end, o.backstop_beyond_12_at_end,
              o.backstop_hub_months]
             for o in s.policies
         ],
-    )  # fmt: skip
+    ) + f"<p class=meta>Removed: {escape(LEGEND['removed'])}, by {s.end.isoformat()}.</p>"  # fmt: skip
+    notes = []
+    if s.smets1_left_out:
+        notes.append(
+            f"{s.smets1_left_out:,} SMETS1 hub(s) left out: {escape(LEGEND['smets1_left_out'].split(': ', 1)[1])}."
+        )
+    if s.upgrade_path_assumed_hubs:
+        notes.append(
+            f"{s.upgrade_path_assumed_hubs:,} hub(s) judged on UPGRADE_PATH_ASSUMED: no catalogue describes their "
+            "model, so N is its newest listed version and any later version one hop away."
+        )
     stranding = _table(
         ["Device Model", "firmware", "hubs", "stranding date", "reason", "why"],
         [
@@ -195,6 +206,7 @@ def risk_html(report: RiskReport, charts: Sequence[Chart], *, cohort_rows: int =
         + "</div>",
         "<h2>Policy comparison</h2>",
         comparison,
+        *(f"<p class=meta>{n}</p>" for n in notes),
         *(_figure(c) for c in first),
         "<h2>Stranding dates</h2><p>Per Device Model and firmware, the first date with no plan.</p>",
         stranding,
