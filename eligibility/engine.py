@@ -65,6 +65,8 @@ class FirmwareAssessment:
     window: Window | None
     plan: UpgradePlan | None
     no_plan: NoPlan | None
+    #: the display of each version named here (firmware, window, plan) that differs from its hex
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:
@@ -188,6 +190,28 @@ class Engine:
         return None
 
     def _assess(self, dm: DeviceModel, fw: str, d: date, device_type: str) -> FirmwareAssessment:
+        fa = self._gates(dm, fw, d, device_type)
+        st = self._state(dm)
+        if st is None:
+            return fa
+        named = [fw]
+        if fa.window is not None:
+            named += fa.window.members
+        if fa.plan is not None:
+            named += [h.to for h in fa.plan.hops]
+        names = {v: shown for v in named if (shown := st.releases.display(v)) != v}
+        return FirmwareAssessment(
+            fa.device_model,
+            fa.firmware,
+            fa.firmware_display,
+            fa.reasons,
+            fa.window,
+            fa.plan,
+            fa.no_plan,
+            names,
+        )
+
+    def _gates(self, dm: DeviceModel, fw: str, d: date, device_type: str) -> FirmwareAssessment:
         model_gate = self._model_gate(dm, fw, d, device_type)
         st = self._state(dm)
         if model_gate is not None or st is None:
@@ -345,6 +369,7 @@ class Engine:
             smi_devices=tuple(v for v, _ in views),
             tsat_install_end=hub.tsat_install_end,
             reference=self.reference.info,
+            version_names=fa.names,
         )
 
 

@@ -89,6 +89,8 @@ class ModelReleases:
     device_model: DeviceModel
     releases: tuple[Release, ...]
     display_format: str | None = None
+    #: the catalogue states the release order (else it is numeric)
+    stated_order: bool = False
     _by_firmware: dict[str, Release] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -192,4 +194,5 @@ def model_releases(
         device_model,
         tuple(releases),
         catalogue.display_format if catalogue is not None else None,
+        catalogue is not None and catalogue.order is not None,
     )

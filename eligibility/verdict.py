@@ -23,7 +23,7 @@ is required, else ELIGIBLE.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal
 
@@ -236,6 +236,9 @@ class Verdict:
     smi_devices: tuple[SmiView, ...]
     tsat_install_end: date | None
     reference: ReferenceInfo
+    #: How a person reads each version this verdict names (its firmware, the window, the plan) where
+    #: that differs from the hex: the vendor's name from the CPL's notes, else the display format.
+    version_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[str, ...]:

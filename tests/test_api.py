@@ -222,3 +222,43 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/readyz",
     }
     assert client.get("/docs").status_code == 200
+
+
+def test_issue_9_gates_timelines_and_version_names(client: TestClient, demo: Demo) -> None:
+    keys = demo[1]
+    base = {"status": "Pending", "status_since": "2026-06-01", "install_date": "2026-11-28"}
+
+    def check(**kw: str) -> dict[str, object]:
+        r = client.post("/v1/eligibility", json={**base, **kw}, headers=keys.auth("installer"))
+        assert r.status_code == 200, r.text
+        doc: dict[str, object] = r.json()
+        return doc
+
+    def codes(doc: dict[str, object]) -> list[str]:
+        reasons = doc["reasons"]
+        assert isinstance(reasons, list)
+        return [r["code"] for r in reasons]
+
+    # the sample's Adatum hub is a SMETS1 hub; a meter's model given for a CHF; Litware has no catalogue part
+    s1 = check(manufacturer="F0A7", model="A7010100", firmware="00130000")
+    assert codes(s1) == ["SMETS1_HUB"]
+    assert codes(check(manufacturer="F0D4", model="D4100100", firmware="00010000")) == [
+        "DEVICE_TYPE_MISMATCH"
+    ]
+    lw = check(manufacturer="F0F6", model="F6050100", firmware="01030001")
+    assert codes(lw)[0] == "UPGRADE_PATH_ASSUMED"
+    # Litware's notes name its versions: shown beside the hex
+    assert (lw["firmware_display"], lw["version_names"]) == ("1.3", {"01030001": "1.3", "02000004": "2.0"})
+    # a policy timeline: pending since 2025-01-10, removed under 12 months before 36 months began
+    old = check(manufacturer="F0A1", model="A1010100", firmware="03000000", status_since="2025-01-10",
+                policy="sec-ac-7.2,secmp0060@2026-06-01")  # fmt: skip
+    smi = old["smi"]
+    assert isinstance(smi, dict)
+    assert (smi["removal_date"], smi["removed_under"], smi["policy"]) == (
+        "2026-01-10", "sec-ac-7.2", "sec-ac-7.2,secmp0060@2026-06-01",
+    )  # fmt: skip
+    bad = client.post(
+        "/v1/eligibility", json={**base, "manufacturer": "F0A1", "model": "A1010100", "firmware": "03000000",
+                                 "policy": "secmp0060@2026-06-01"}, headers=keys.auth("installer"),
+    )  # fmt: skip
+    assert (bad.status_code, bad.json()["field"]) == (422, "policy")

@@ -84,6 +84,13 @@ def test_the_dcc_queries_any_fleet_and_installers_none(client: TestClient, demo:
     assert (status, doc["pending_hubs"]) == (200, 1)
     assert [p["policy"] for p in doc["policies"]] == ["secmp0060"]
     assert _risk(client, keys, "installer")[0] == 403
+    # a policy timeline compares as a policy does; "removed" is the same figure as in the months, with its legend
+    timeline = "sec-ac-7.2,secmp0060@2026-06-01"
+    status, doc = _risk(client, keys, "dcc", policies=["sec-ac-7.2", timeline])
+    assert [p["policy"] for p in doc["policies"]] == ["sec-ac-7.2", timeline]
+    last = [m for m in doc["monthly"] if m["policy"] == timeline][-1]
+    assert doc["policies"][1]["removed"] == last["removed"] <= doc["policies"][0]["removed"]
+    assert "removed before the start included" in doc["legend"]["removed"]
 
 
 def test_risk_as_html(client: TestClient, demo: Demo) -> None:

@@ -100,6 +100,66 @@ def test_json_verdict(db: str, capsys: pytest.CaptureFixture[str], tmp_path: Pat
     ]
     assert doc["reference"]["catalogue"] == "c.toml"
     assert doc["smi"]["removal_date"] == "2027-06-01"
+    # a catalogue describes SKU1: nothing assumed; without it, the verdict says what it assumes
+    assert "UPGRADE_PATH_ASSUMED" not in [r["code"] for r in doc["reasons"]]
+    assert doc["version_names"] == {
+        "0B150000": "11.21.0.0",
+        "0C1D0000": "12.29.0.0",
+        "0C240000": "12.36",
+        "0D050002": "13.5.0.2",
+    }
+    args = [
+        "--db",
+        db,
+        "--json",
+        "check",
+        *SKU1,
+        "--firmware",
+        "0B150000",
+        "--status-since",
+        "2026-06-01",
+        *ON,
+    ]
+    assert main(args) == 0
+    codes = [r["code"] for r in json.loads(capsys.readouterr().out)["reasons"]]
+    assert codes == ["UPGRADE_PATH_ASSUMED", "UPGRADE_REQUIRED"]
+
+
+# issue 9 on the real CPL: each new gate, through the CLI
+@pytest.mark.parametrize(
+    ("model", "firmware", "code", "words"),
+    [
+        (["--manufacturer", "1063", "--model", "00030201"], "24040404", "DEVICE_TYPE_MISMATCH",
+         "as Single Element Electricity Metering Equipment"),
+        (["--manufacturer", "1028", "--model", "04100105"], "03365337", "SMETS1_HUB",
+         "never removed: a SMETS1 hub"),
+        (["--manufacturer", "5401", "--model", "57310001"], "010C0000", "DEVICE_MODEL_NOT_ON_CPL",
+         "5401/57310100 (entry 000016)"),
+    ],
+)  # fmt: skip
+def test_new_gates_on_real_models(
+    db: str, capsys: pytest.CaptureFixture[str], model: list[str], firmware: str, code: str, words: str
+) -> None:
+    args = ["--db", db, "check", *model, "--firmware", firmware, "--status-since", "2019-01-01", *ON]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert code in out
+    assert words in " ".join(out.split())
+
+
+def test_a_policy_timeline(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    switch = "sec-ac-7.2,secmp0060@2023-04-01"
+    args = ["--db", db, "check", *SKU1, "--firmware", "0D050002", *ON, "--policy", switch]
+    # removed under 12 months before the switch: it stays removed
+    assert main([*args, "--status-since", "2021-06-01"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"SMI removal date 2022-06-01 under sec-ac-7.2 (policy {switch})" in out
+    # not yet 12 months at the switch: 36 months from then
+    assert main([*args, "--status-since", "2024-01-01"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"SMI removal date 2027-01-01 under secmp0060 (policy {switch})" in out
+    assert main([*args[:-1], "secmp0060@2023-04-01", "--status-since", "2024-01-01"]) == 2
+    assert "in force from the start; give it no date" in capsys.readouterr().err
 
 
 def test_plan_only(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -84,13 +84,41 @@ def test_versions_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
         "number": "000715",
         "status": "Current",
         "listed_on": "2022-08-30",
+        "listed_on_inferred": False,
         "removed_on": None,
         "smets_chts": "CHTS V1.3",
         "gbcs": "GBCS Version 3.2",
+        "version_name": None,
         "on_cpl": True,
     }
     assert last["window_role"] == "N"
     assert doc["reference"]["cpl_version"] == "2.051"
+
+
+def test_versions_show_release_order_with_listing_beside_it(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 9: EDMI 433100AC at 2016-12-01: N = 124074DA, N-1 = 1220665A, though 1220665A was listed later
+    run(db_url, "cpl", "import", str(REAL_WORKBOOK))
+    capsys.readouterr()
+    args = ["cpl", "versions", "--manufacturer", "106C", "--model", "433100AC", "--date", "2016-12-01"]
+    assert run(db_url, "--json", *args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["release_order"] == "numeric"
+    assert (doc["window"]["n"], doc["window"]["n_minus_1"]) == ("124074DA", "1220665A")
+    first, second = doc["versions"][:2]
+    assert (first["firmware"], first["release_order"], first["listing_order"]) == ("1220665A", 1, 2)
+    assert (second["firmware"], second["release_order"], second["listing_order"]) == ("124074DA", 2, 1)
+    assert first["listed_after"] == ["124074DA"]
+    assert (second["listed_on"], second["listed_on_inferred"]) == ("2016-10-28", True)
+    named = {v["firmware"]: v["version_name"] for v in doc["versions"]}
+    assert (named["126094D0"], named["2030D680"], named["124074DA"]) == ("1.38.3", "2.03.3", None)
+    assert run(db_url, *args) == 0
+    out = capsys.readouterr().out
+    assert "2016-10-28 (inferred)" in out
+    assert "126094D0 (1.38.3)" in out
+    assert "listing inversion: 1220665A was listed after 124074DA" in out
+    assert "window: N-1=1220665A, N=124074DA" in out
 
 
 def test_versions_human(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, Request, sync_playwright
 
+from eligibility.verdict import REASON_CODES
 from tests.browser import launch
 from tests.service_support import AMBER, GREEN, RED, SOUTH_HUB, Keys, Server, served_demo
 
@@ -48,9 +49,10 @@ def _enter_key(page: Page, key: str) -> None:
     page.click("#save-key")
 
 
-def _check(page: Page, device_id: str, on: str = "2026-11-28") -> None:
+def _check(page: Page, device_id: str, on: str = "2026-11-28", policy: str = "") -> None:
     page.fill("#device-id", device_id)
     page.fill("#install-date", on)
+    page.fill("#policy", policy)
     page.click("#go")
     page.wait_for_selector("[data-testid=result]:not([hidden])")
 
@@ -86,7 +88,8 @@ def test_amber_card_shows_the_plan_in_display_format(page: Page, served: tuple[S
     assert hops
     assert hops[0].startswith("2.0.0.0 → ")
     assert hops[-1].endswith("3.0.0.0")
-    assert "firmware must be upgraded" in card.inner_text()
+    # the DCC upgrades a hub over the air once it is installed and commissioned, not in the warehouse
+    assert "upgrades its firmware over the air once it is installed and commissioned" in card.inner_text()
 
 
 def test_red_card_says_why_in_plain_words(page: Page, served: tuple[Server, Keys]) -> None:
@@ -126,3 +129,26 @@ def test_fits_a_phone_with_large_touch_targets(page: Page, served: tuple[Server,
         "[...document.querySelectorAll('link[href],script[src],img[src]')].map(e => e.href || e.src)"
     )
     assert external == []
+
+
+def test_the_reason_table_names_every_code(page: Page) -> None:
+    rows = page.locator("[data-testid=reason-table] tr").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert rows == list(REASON_CODES)  # SMI_STATUS_NOT_INSTALLABLE and issue 9's codes among them
+    page.click("[data-testid=reason-table] summary")
+    assert "SMETS1 hub" in page.inner_text("[data-testid=reason-table]")
+
+
+def test_a_policy_timeline_and_an_exemption_that_says_why(page: Page, served: tuple[Server, Keys]) -> None:
+    _enter_key(page, served[1].installer)
+    # RED went Pending on 2025-01-10: removed under 12 months on 2026-01-10, before 36 months began
+    _check(page, RED, policy="sec-ac-7.2,secmp0060@2026-06-01")
+    removal = page.inner_text("[data-testid=removal]")
+    assert (
+        "Removed from the SMI on 10 January 2026 (sec-ac-7.2, under policy sec-ac-7.2,secmp0060@2026-06-01)"
+        in (removal)
+    )
+    _check(page, RED, policy="exclusion-list")
+    assert page.get_attribute("[data-testid=result]", "data-verdict") == "ELIGIBLE"
+    assert "Never removed from the SMI: CHF is on the exclusion list" in page.inner_text(
+        "[data-testid=removal]"
+    )

@@ -21,7 +21,7 @@ from api.store import hub_from_rows
 from cpl_data.inventory import INVENTORY_COLUMNS, InventoryRead, normalise_inventory, read_inventory
 from eligibility.engine import Engine
 from eligibility.errors import DataError
-from eligibility.smi import HousekeepingPolicy
+from eligibility.policy_timeline import Policy
 from eligibility.verdict import VERDICT_ADAPTER
 
 __all__ = ["read_batch", "stream_verdicts"]
@@ -63,9 +63,7 @@ def read_batch(upload: Upload, max_rows: int, *, xsd_dir: str | None = None) -> 
     return read.frame
 
 
-def stream_verdicts(
-    frame: pl.DataFrame, engine: Engine, d: date, policy: HousekeepingPolicy
-) -> Iterator[bytes]:
+def stream_verdicts(frame: pl.DataFrame, engine: Engine, d: date, policy: Policy) -> Iterator[bytes]:
     """NDJSON lines of verdicts, a chunk of hubs at a time."""
     named = set(frame["gpf_device_id"].drop_nulls().to_list())
     gpfs = {r["device_id"]: r for r in frame.filter(pl.col("device_id").is_in(named)).iter_rows(named=True)}

@@ -53,7 +53,10 @@ class CheckRequest(BaseModel):
     gpf: GpfRecord | None = None
     tsat_install_end: str | None = Field(None, description="TSAT installation end date, YYYY-MM-DD.")
     install_date: str | None = Field(None, description="Date to judge at, YYYY-MM-DD (default today).")
-    policy: str | None = Field(None, description="Housekeeping policy (default sec-ac-7.2).")
+    policy: str | None = Field(
+        None,
+        description="Housekeeping policy or timeline (default sec-ac-7.2), e.g. sec-ac-7.2,secmp0060@2023-04-01.",
+    )
 
 
 class ImportSummary(BaseModel):

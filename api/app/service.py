@@ -28,8 +28,8 @@ from api.errors import StoreBusy
 from api.store import Store
 from eligibility.engine import Engine, EngineSettings
 from eligibility.errors import ReferenceDataMissing
+from eligibility.policy_timeline import PolicyTimeline, parse_timeline
 from eligibility.reference import Reference
-from eligibility.smi import HousekeepingPolicy, parse_policy
 
 __all__ = ["Service", "Snapshot", "View"]
 
@@ -120,7 +120,7 @@ class Service:
         self._probe = _Probe(self.store)
         self._reload_lock = threading.Lock()
         self._reloading = False
-        self._policies: dict[str, HousekeepingPolicy] = {}
+        self._policies: dict[str, PolicyTimeline] = {}
         gen, ref_gen = self._probe()
         self.view = View(gen, build_snapshot(self.store, ref_gen, self.engine_settings, date.today()))
 
@@ -176,12 +176,12 @@ class Service:
         who = view.keys[key] = self.store.principal(key)
         return who
 
-    def policy(self, text: str | None) -> HousekeepingPolicy:
-        """A housekeeping policy from its text (the settings' default when None); parsed once."""
+    def policy(self, text: str | None) -> PolicyTimeline:
+        """A housekeeping policy or policy timeline from its text (the settings' default when None); parsed once."""
         text = text or self.settings.default_policy
         got = self._policies.get(text)
         if got is None:
-            got = parse_policy(text, field="policy")
+            got = parse_timeline(text, field="policy")
             if len(self._policies) < 1000:
                 self._policies[text] = got
         return got

@@ -15,7 +15,7 @@ from eligibility.engine import Engine, EngineSettings
 from eligibility.errors import InputError
 from eligibility.identifiers import parse_device_id
 from eligibility.plan import PlanHop
-from eligibility.smi import parse_policy
+from eligibility.policy_timeline import parse_timeline
 from eligibility.verdict import DeviceRecord, Hub, Verdict
 
 __all__ = ["check", "plan"]
@@ -46,7 +46,8 @@ InstallDate = Annotated[
 Policy = Annotated[
     str,
     typer.Option(
-        help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, or months=N;..."
+        help="Housekeeping policy: sec-ac-7.2, secmp0060, history-aware, exclusion-list, months=N;..., or a "
+        "timeline of them, each from a date: sec-ac-7.2,secmp0060@2023-04-01"
     ),
 ]
 WindowBack = Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")]
@@ -142,6 +143,11 @@ def _print_plan(v: Verdict) -> None:
         console.print("No upgrade plan: the firmware cannot be judged (see the reasons)")
 
 
+def _named(v: Verdict, firmware: str) -> str:
+    name = v.version_names.get(firmware)
+    return f"{firmware} ({name})" if name else firmware
+
+
 def _print_verdict(v: Verdict) -> None:
     colour = _COLOUR[v.verdict]
     head = Text(v.verdict.replace("_", " "), style=f"bold {colour}")
@@ -158,16 +164,23 @@ def _print_verdict(v: Verdict) -> None:
         line = Text.assemble((f" {mark} ", f"bold {c}"), (r.code, "bold"), "  ", r.message)
         console.print(line)
     if v.window is not None:
-        members = ", ".join(f"{v.window.role(m)}={m}" for m in v.window.members) or "empty"
+        members = ", ".join(f"{v.window.role(m)}={_named(v, m)}" for m in v.window.members) or "empty"
         console.print(f"window at {v.install_date.isoformat()}: {members}")
     _print_plan(v)
     for s in v.smi_devices:
         who = f"{s.device_type} {s.device_id}" if s.device_id else s.device_type
         since = s.status_since.isoformat() if s.status_since else "an unknown date"
         if s.exempt:
-            fate = f"exempt from removal under {s.policy}"
+            fate = (
+                f"never removed: {s.exempt_reason}"
+                if s.exempt_reason
+                else f"exempt from removal under {s.policy}"
+            )
         elif s.removal_date is not None:
-            fate = f"SMI removal date {s.removal_date.isoformat()} under {s.policy}"
+            under = f"{s.removed_under} (policy {s.policy})" if s.removed_under != s.policy else s.policy
+            fate = f"SMI removal date {s.removal_date.isoformat()} under {under}"
+        elif s.status == "Pending" and s.status_since is None:
+            fate = f"removal under {s.policy} cannot be judged: give --status-since"
         else:
             fate = f"no removal date under {s.policy}"
         console.print(f"SMI: {who} {s.status} since {since}; {fate}")
@@ -186,7 +199,7 @@ def _verdict(
     max_hops: int,
 ) -> Verdict:
     d = date_option(install_date, "--install-date") or today()
-    pol = parse_policy(policy, field="--policy")
+    pol = parse_timeline(policy, field="--policy")
     engine = Engine(
         state(ctx).reference(catalogue), EngineSettings(window_back=window_back, max_hops=max_hops)
     )

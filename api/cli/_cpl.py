@@ -91,18 +91,31 @@ def cpl_list(ctx: typer.Context) -> None:
 def _print_listing(listing: ModelListing) -> None:
     w = listing.window
     fmt = f", shown as {listing.display_format}" if listing.display_format else ""
+    order = "as the catalogue states it" if listing.release_order == "catalogue" else "by firmware number"
     console.print(
         f"[bold]{listing.manufacturer}/{listing.model}[/bold] ({', '.join(listing.device_types)}) "
-        f"at {listing.date.isoformat()} - CPL {listing.reference.cpl_version}{fmt}"
+        f"at {listing.date.isoformat()} - CPL {listing.reference.cpl_version}{fmt}; release order {order}"
     )
-    t = Table("firmware", "listed", "removed", "on CPL", "window", "CHTS/SMETS", "GBCS", "entries")
-    for col in t.columns[:6]:
+    t = Table(
+        "#", "firmware", "listed", "listing #", "removed", "on CPL", "window", "CHTS/SMETS", "GBCS", "entries"
+    )
+    for col in t.columns[:7]:
         col.no_wrap = True
+    inverted = []
     for v in listing.versions:
         name = v.firmware if v.display == v.firmware else f"{v.firmware} ({v.display})"
+        listed = v.listed_on.isoformat() if v.listed_on else "-"
+        if v.listed_on_inferred:
+            listed += " (inferred)"
+        rank = "-" if v.listing_order is None else str(v.listing_order)
+        if v.listed_after:
+            rank = f"[yellow]{rank} ![/yellow]"
+            inverted.append(f"{v.firmware} was listed after {', '.join(v.listed_after)}")
         t.add_row(
+            str(v.release_order),
             name + (" [dim](future)[/dim]" if v.future else ""),
-            v.listed_on.isoformat() if v.listed_on else "-",
+            listed,
+            rank,
             v.removed_on.isoformat() if v.removed_on else "-",
             ("[green]yes[/green]" if v.on_cpl else "[red]no[/red]")
             + ("" if v.in_production or not v.on_cpl else " (pilot)"),
@@ -112,6 +125,8 @@ def _print_listing(listing: ModelListing) -> None:
             " ".join(f"{e.number}{'' if e.status == 'Current' else '(R)'}" for e in v.entries),
         )
     console.print(t)
+    for line in inverted:
+        console.print(f"[yellow]![/yellow] listing inversion: {line}, a later release", soft_wrap=True)
     members = ", ".join(f"{w.role(m)}={m}" for m in w.members) or "none: no version is in production"
     console.print(f"window: {members}")
 
@@ -130,7 +145,7 @@ def cpl_versions(
         str | None, typer.Option(help="Use this stored CPL version, not the newest.")
     ] = None,
 ) -> None:
-    """A Device Model's firmware versions in release order, and the support window at a date."""
+    """A Device Model's firmware versions in release order (listing dates and order beside it), and the window at a date."""
     st = state(ctx)
     dm = DeviceModel.parse(manufacturer, model)
     d = date_option(on, "--date") or today()

@@ -22,7 +22,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"], responses=PROBLEM_RESPONSES)
 
 InstallDate = Annotated[str | None, Query(description="Date to judge at, YYYY-MM-DD (default today).")]
-Policy = Annotated[str | None, Query(description="Housekeeping policy (default sec-ac-7.2).")]
+Policy = Annotated[
+    str | None,
+    Query(
+        description="Housekeeping policy or timeline (default sec-ac-7.2), e.g. sec-ac-7.2,secmp0060@2023-04-01."
+    ),
+]
 
 
 def _hub(body: CheckRequest) -> Hub:

@@ -29,7 +29,10 @@ async def hub_eligibility(
     ] = None,
     policy: Annotated[
         str | None,
-        Query(description="Housekeeping policy: sec-ac-7.2 (default), secmp0060, history-aware, ..."),
+        Query(
+            description="Housekeeping policy: sec-ac-7.2 (default), secmp0060, history-aware, ..., or a timeline: "
+            "sec-ac-7.2,secmp0060@2023-04-01"
+        ),
     ] = None,
 ) -> Response:
     """Every gate for the hub whose CHF (or GPF) has ``device_id``, at the install date.

@@ -21,8 +21,9 @@ from api.errors import Forbidden
 from api.report import render_charts, risk_html
 from eligibility.charging import ChargingSettings, charging_exclusions
 from eligibility.dates import parse_date
+from eligibility.policy_timeline import parse_timeline
 from eligibility.risk import fleet_risk
-from eligibility.smi import POLICIES, parse_policy
+from eligibility.smi import POLICIES
 
 __all__ = ["RiskQuery", "router"]
 
@@ -38,7 +39,12 @@ def charging(
         str | None, Query(alias="date", description="Charging date, YYYY-MM-DD (default today).")
     ] = None,
     supplier: Annotated[str | None, Query(description="Only this supplier's hubs.")] = None,
-    policy: Annotated[str | None, Query(description="Housekeeping policy (default sec-ac-7.2).")] = None,
+    policy: Annotated[
+        str | None,
+        Query(
+            description="Housekeeping policy or timeline (default sec-ac-7.2), e.g. sec-ac-7.2,secmp0060@2023-04-01."
+        ),
+    ] = None,
     tariff: Annotated[
         float | None, Query(ge=0, description="Stock Level Charge, GBP per hub per month.")
     ] = None,
@@ -74,7 +80,12 @@ class RiskQuery(BaseModel):
 
     start: str | None = Field(None, alias="from", description="Start date D, YYYY-MM-DD (default today).")
     months: int = Field(36, ge=1, le=120, description="Horizon in calendar months.")
-    policies: list[str] = Field(default_factory=lambda: list(POLICIES), min_length=1, max_length=8)
+    policies: list[str] = Field(
+        default_factory=lambda: list(POLICIES),
+        min_length=1,
+        max_length=8,
+        description="Policies or policy timelines to compare, e.g. sec-ac-7.2,secmp0060@2023-04-01.",
+    )
     supplier: str | None = Field(None, description="Whose fleet (a supplier key may ask only for its own).")
     tariff: float | None = Field(None, ge=0, description="Stock Level Charge, GBP per hub per month.")
 
@@ -95,7 +106,7 @@ def risk(request: Request, body: RiskQuery, svc: ServiceDep, view: CurrentView, 
             raise Forbidden(f"a {who.role} key may query only its own fleet ({who.supplier_scope})")
         supplier = who.supplier_scope
     d = parse_date(body.start, field="from") if body.start else date.today()
-    policies = [parse_policy(p, field="policies") for p in body.policies]
+    policies = [parse_timeline(p, field="policies") for p in body.policies]
     engine = view.snapshot.require()
     report = fleet_risk(
         svc.store.inventory_frame(supplier),
