@@ -4,22 +4,27 @@ The fleet is an inventory in the normalised schema (:data:`cpl_data.inventory.IN
 **two rows per hub, adjacent**: the CHF (naming its GPF in ``gpf_device_id``), then the GPF.
 How it is drawn (every rate is a :class:`FleetMix` setting):
 
-- **Device Models** are the CPL's Communications Hubs, each weighted by its number of CPL entries
-  (a model that kept getting firmware releases is a model that sold); a model is delivered from
-  its first listing until its last entry was removed (or ``as_of``).
-- **Delivery dates** spread over the model's years on the list; warehouse stock is younger
-  (exponential age, mean ``stock_age_days``). **Firmware** is the version production ran
-  (the window's N, or N-1 for late factory stock) on the day the firmware was last written:
-  delivery for stock, a day between installation and ``as_of`` for installed hubs (they are
-  upgraded over the air), before decommissioning for returned ones.
+- **Delivery day first, then a Device Model** delivered that day, weighted by its number of CPL
+  entries (a model that kept getting firmware releases is a model that sold): a model's share of
+  the fleet grows with the days it was delivered, from its first listing until its last entry was
+  removed (or ``as_of``), so a model listed for 13 days (5401/57310001) holds almost nothing.
+  Warehouse stock is young (exponential age, mean ``stock_age_days``); other hubs were delivered
+  any day of the list's years. **Firmware** is the version production ran (the window's N, or
+  N-1 for late factory stock) on the day the firmware was last written: delivery for stock, a
+  day between installation and ``as_of`` for installed hubs (they are upgraded over the air),
+  before decommissioning for returned ones.
+- **SMETS1 hubs** (models listed under SMETS V1.x) are installed hubs only (region ``SMETS1``,
+  no TSAT date): never DCC stock, never returned or waiting for commissioning.
 - **SMI statuses and histories**: warehouse stock (``Pending`` since delivery, history
   ``Pending:D`` or absent), returned hubs (``Pending:D;Commissioned:C;Decommissioned:X;Pending:P``),
   installed-not-commissioned, commissioned, and a few decommissioned/withdrawn/suspended. The GPF
   mirrors its CHF, sometimes set a few days later (then with no history), sometimes undated.
-- A few hubs carry firmware the CPL never listed, or a Device Model it does not know.
-- **Suppliers** (fictional, Zipf-like shares), **CSP regions** (each manufacturer serves one CSP:
-  North, or Central and South; 4G hubs from mid-2023), **HAN variant** per Device Model, and the
-  **TSAT installation end date** (delivery + ``tsat_months``).
+- A few hubs carry firmware the CPL never listed, a Device Model it does not know, or (with
+  ``wrong_type_model``) a meter's Device Model recorded for a CHF.
+- **Suppliers** (fictional, Zipf-like shares), **CSP regions** that follow the CSPs (EDMI's hubs
+  North, Toshiba's and WNC's Central or South: ``FleetMix.north``; 4G hubs from mid-2023),
+  **HAN variant** per Device Model, and the **TSAT installation end date** (delivery +
+  ``tsat_months``).
 
 Generation is chunked (:data:`CHUNK_HUBS` hubs a chunk, each chunk seeded by ``(seed, chunk)``),
 so the same seed gives the same fleet whether it is built in memory (:func:`synth_fleet`) or
