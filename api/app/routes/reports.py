@@ -50,7 +50,8 @@ def charging(
     ] = None,
 ) -> JSONResponse:
     """Stock at the date (Pending CHFs still on the SMI under the policy), per supplier: chargeable,
-    excluded (DEVICE_MODEL_NOT_ON_CPL, FIRMWARE_UNKNOWN, NO_UPGRADE_PATH, each with its evidence),
+    excluded (DEVICE_MODEL_NOT_ON_CPL, DEVICE_TYPE_MISMATCH, FIRMWARE_UNKNOWN, NO_UPGRADE_PATH, each with
+    its evidence), SMETS1 hubs listed apart (never stock), answers resting on UPGRADE_PATH_ASSUMED counted,
     return due, and the hubs the SMI has dropped. ``stock``, ``chargeable`` and ``excluded`` are
     numbers and reconcile (stock = chargeable + excluded, per supplier and overall)."""
     d = parse_date(on, field="date") if on else date.today()
