@@ -330,9 +330,12 @@ class Engine:
         fa = self.assess_firmware(dm, hub.firmware, d, hub.chf.device_type)
         reasons = list(fa.reasons)
         never = SMETS1_NOT_STOCK if fa.smets1_hub else None
-        views: list[tuple[SmiView, list[Reason]]] = [self.smi_gates(hub.chf, policy, d, never_removed=never)]
+        timeline = as_timeline(policy)
+        views: list[tuple[SmiView, list[Reason]]] = [
+            self.smi_gates(hub.chf, timeline, d, never_removed=never)
+        ]
         if hub.gpf is not None:
-            views.append(self.smi_gates(hub.gpf, policy, d, never_removed=never))
+            views.append(self.smi_gates(hub.gpf, timeline, d, never_removed=never))
         for _, rs in views:
             reasons.extend(rs)
         if hub.tsat_install_end is not None and d > hub.tsat_install_end:

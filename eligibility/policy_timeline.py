@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict
@@ -119,7 +120,13 @@ Policy = HousekeepingPolicy | PolicyTimeline
 
 def as_timeline(policy: Policy) -> PolicyTimeline:
     """Any policy as a timeline (a single policy is one step)."""
-    return policy if isinstance(policy, PolicyTimeline) else PolicyTimeline.of(policy)
+    return policy if isinstance(policy, PolicyTimeline) else _one_step(policy)
+
+
+@lru_cache(maxsize=256)
+def _one_step(policy: HousekeepingPolicy) -> PolicyTimeline:
+    # a verdict asks for every device: build the one-step timeline once per policy
+    return PolicyTimeline.of(policy)
 
 
 # A comma starts a new step (or policy) unless a device type follows it, so that a custom policy

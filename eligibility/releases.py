@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from eligibility.catalogue import CatalogueModel, CatalogueRelease
 from eligibility.cpl import CplEntry
@@ -96,18 +97,18 @@ class ModelReleases:
     def __post_init__(self) -> None:
         self._by_firmware.update({r.firmware: r for r in self.releases})
 
-    @property
+    @cached_property
     def entries(self) -> tuple[CplEntry, ...]:
         """Every CPL entry of the model, in entry-number order."""
         return tuple(sorted((e for r in self.releases for e in r.entries), key=lambda e: e.number))
 
-    @property
+    @cached_property
     def device_type(self) -> str | None:
         """The CPL's Physical Device Type for the model (None for a model only a catalogue names)."""
         entries = self.entries
         return entries[0].device_type if entries else None
 
-    @property
+    @cached_property
     def smets1_hub(self) -> bool:
         """Every entry is a Communications Hub under 'SMETS V1.x': a SMETS1 hub, enrolled through the
         DCC's SMETS1 service and never DCC stock."""

@@ -40,7 +40,6 @@ from eligibility.cohorts import Cohorts
 from eligibility.engine import Engine
 from eligibility.frames import records
 from eligibility.hubframe import hub_frame
-from eligibility.identifiers import DeviceModel
 from eligibility.policy_timeline import Policy
 from eligibility.reference import Reference, ReferenceInfo
 from eligibility.rotation import ROTATION_INPUT, stock_rotation
@@ -184,26 +183,21 @@ def fleet_risk(
             frame.filter(pl.col("status") == "Pending").with_columns(hub_status_date()),
         ]
     )
-    # a SMETS1 hub is never DCC stock: left out of the population, and counted
-    smets1_models = [
-        m + mo for m, mo in hubs.select("manufacturer", "model").unique().rows()
-        if (rel := engine.reference.releases(DeviceModel(m, mo))) is not None and rel.smets1_hub
-    ]  # fmt: skip
-    is_smets1 = pl.concat_str("manufacturer", "model").is_in(smets1_models)
-    smets1_left_out = int(hubs.select(is_smets1.sum()).item()) if smets1_models else 0
-    if smets1_left_out:
-        hubs = hubs.filter(~is_smets1)
     outlook = firmware_outlook(engine, hubs, start)
     dates = month_dates(start, months)
     m = months
     hubs = hubs.join(
         outlook.pairs.select(
-            *PAIR_KEY, "pair_id", "stranding_date", "stranding_code", "upgrade_path_assumed"
+            *PAIR_KEY, "pair_id", "stranding_date", "stranding_code", "upgrade_path_assumed", "smets1_hub"
         ),
         on=list(PAIR_KEY),
         how="left",
         maintain_order="left",
     )
+    # a SMETS1 hub is never DCC stock: left out of the population, and counted
+    smets1_left_out = int(hubs["smets1_hub"].sum())
+    if smets1_left_out:
+        hubs = hubs.filter(~pl.col("smets1_hub"))
     smi = hubs.select("device_type", "status", "gpf_device_type", "gpf_status", *smi_inputs(chf_dated=True))
     # returned: either device's history held a status other than Pending (see eligibility.backstop)
     hubs = hubs.with_columns(
@@ -289,7 +283,8 @@ def fleet_risk(
     )
     hub_counts = hubs.group_by(PAIR_KEY).agg(pl.len().alias("hubs"))
     stranding = (
-        outlook.pairs.join(hub_counts, on=list(PAIR_KEY), how="left")
+        outlook.pairs.filter(~pl.col("smets1_hub"))
+        .join(hub_counts, on=list(PAIR_KEY), how="left")
         .select(
             *PAIR_KEY, "hubs", "stranded_at_start", "stranding_date", "stranding_code", "stranding_evidence"
         )

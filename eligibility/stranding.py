@@ -63,8 +63,9 @@ class FirmwareOutlook:
 
     ``pairs``: ``pair_id``, manufacturer, model, firmware, ``stranded_at_start``,
     ``stranding_date`` (null: never, given the known events), ``stranding_code``,
-    ``stranding_evidence`` (the verdict's reason on that date) and ``upgrade_path_assumed`` (the
-    answer at the start rests on the CPL alone: no catalogue for the model).
+    ``stranding_evidence`` (the verdict's reason on that date), ``upgrade_path_assumed`` (the
+    answer at the start rests on the CPL alone: no catalogue for the model) and ``smets1_hub``
+    (a SMETS1 hub's model: never DCC stock).
     ``steps``: ``pair_id``, ``from_date``, ``stranded``, ``code``: one row per change of state,
     the first at ``start``.
     """
@@ -141,13 +142,13 @@ def firmware_outlook(
         dates = [start] + ([d for d in rel.change_dates() if d > start] if rel is not None else [])
         first: tuple[date, str, str] | None = None
         state: bool | None = None
-        at_start = assumed = False
+        at_start = assumed = smets1 = False
         for d in dates:
             fa = engine.assess_firmware(dm, firmware, d)
             code = stranding_reason(fa)
             stranded = code is not None
             if d == start:
-                at_start, assumed = stranded, fa.upgrade_path_assumed
+                at_start, assumed, smets1 = stranded, fa.upgrade_path_assumed, fa.smets1_hub
             if stranded != state:
                 step_rows.append((pid, d, stranded, code))
                 state = stranded
@@ -164,6 +165,7 @@ def firmware_outlook(
                 at_start,
                 *(first if first is not None else (None, None, None)),
                 assumed,
+                smets1,
             )
         )
     pair_frame = pl.DataFrame(
@@ -178,6 +180,7 @@ def firmware_outlook(
             "stranding_code": pl.String,
             "stranding_evidence": pl.String,
             "upgrade_path_assumed": pl.Boolean,
+            "smets1_hub": pl.Boolean,
         },
         orient="row",
     )
