@@ -53,8 +53,11 @@ def _check(page: Page, device_id: str, on: str = "2026-11-28", policy: str = "")
     page.fill("#device-id", device_id)
     page.fill("#install-date", on)
     page.fill("#policy", policy)
-    page.click("#go")
+    # wait for this check's answer: the card may still show the previous one
+    with page.expect_response(lambda r: "/eligibility" in r.url):
+        page.click("#go")
     page.wait_for_selector("[data-testid=result]:not([hidden])")
+    page.wait_for_function("!document.getElementById('go').disabled")
 
 
 def test_a_green_card_and_the_key_is_remembered(page: Page, served: tuple[Server, Keys]) -> None:
