@@ -176,7 +176,7 @@ class ListingInversion:
         return (
             f"listing inversion, {self.device_model}: {o.firmware} (entry {o.label}, listed "
             f"{o.listed_on.isoformat()}) was listed {when}, yet {n.firmware} is numerically later: release "
-            f"order puts {n.firmware} after {o.firmware}"
+            f"order puts {n.firmware} after {o.firmware} unless a catalogue states the model's order"
         )
 
 
