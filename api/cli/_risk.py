@@ -22,6 +22,7 @@ from api.cli._output import write_table
 from eligibility.dates import parse_date
 from eligibility.risk import RiskReport, fleet_risk
 from eligibility.smi import POLICIES, HousekeepingPolicy, parse_policy
+from eligibility.suppliers import select_supplier
 
 __all__ = ["parse_policies", "risk"]
 
@@ -90,6 +91,8 @@ def risk(
     d = parse_date(start, field="--from")
     pols = parse_policies(policies)
     frame = st.inventory_frame(inventory)
+    if supplier is not None:  # matched as every command matches it; an unknown one is exit 2
+        frame, supplier = select_supplier(frame, supplier, field="--supplier")
     result = fleet_risk(
         frame,
         d,
