@@ -14,11 +14,13 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
-from typing import Final
+from typing import Annotated, Final
+
+from pydantic import AfterValidator
 
 from eligibility.errors import InvalidDate, excerpt
 
-__all__ = ["EARLIEST", "LATEST", "add_months", "check_range", "parse_date"]
+__all__ = ["EARLIEST", "LATEST", "Day", "add_months", "check_range", "parse_date"]
 
 #: The first and last dates hubcheck accepts anywhere.
 EARLIEST: Final = date(1990, 1, 1)
@@ -39,6 +41,14 @@ def check_range(d: date, *, field: str = "date") -> date:
         f"{field}: {d.isoformat()} is out of range; hubcheck takes dates from {EARLIEST} to {LATEST}",
         field=field,
     )
+
+
+def _in_range(d: date) -> date:
+    return check_range(d, field="date")
+
+
+#: A date field of a model (a catalogue's ``production_from`` ...): any date, within the range.
+Day = Annotated[date, AfterValidator(_in_range)]
 
 
 def parse_date(text: str, *, field: str = "date") -> date:

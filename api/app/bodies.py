@@ -140,7 +140,7 @@ async def read_upload(request: Request, limit: int, what: str, *, extra: tuple[s
 
 def unsupported(kind: str, what: str, accepted: str) -> UnsupportedMediaType:
     """The error for a body of a kind the endpoint does not read."""
-    shown = kind.removeprefix("unknown:")
+    shown = "content of no type it recognises" if kind == "sniff" else kind.removeprefix("unknown:")
     return UnsupportedMediaType(
         f"{with_article(what)} cannot be read from {shown}; send {accepted}", field="Content-Type"
     )

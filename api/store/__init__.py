@@ -362,6 +362,10 @@ class Store:
         """
         actor = actor or Actor.cli()
         try:
+            if read.frame.height == 0:
+                raise DataError(
+                    f"{read.source}: no rows to import (only a header, or nothing); give one row per device"
+                )
             frame = _inventory.check_suppliers(read.frame, supplier, read.source)
             if owner is not None:
                 frame = _inventory.check_suppliers(frame, owner, read.source)
