@@ -225,8 +225,8 @@ def inventory_bodies(draw: st.DrawFn, *, form: bool = False) -> tuple[bytes, str
             return b"\x89PNG\r\n\x1a\n" + draw(st.binary(max_size=200)), "application/octet-stream"
         case "truncated":  # in the header, or in a field that must be whole (Device ID to model)
             body = _csv([GOOD_ROW])
-            row = body.index(b"\r\n") + 2
-            cut = draw(st.integers(1, row - 3) | st.integers(row + 1, row + 40))
+            start = body.index(b"\r\n") + 2
+            cut = draw(st.integers(1, start - 3) | st.integers(start + 1, start + 40))
             return body[:cut], "text/csv"
         case "ndjson":
             bad = {

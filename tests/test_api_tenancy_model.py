@@ -295,7 +295,7 @@ def test_two_suppliers_in_random_interleavings(
 ) -> None:
     client, store, keys = served
     run_state_machine_as_test(
-        lambda: TwoSuppliers(client, store, keys),
+        lambda: TwoSuppliers(client, store, keys),  # type: ignore[arg-type]
         settings=settings(
             max_examples=25,
             stateful_step_count=20,
