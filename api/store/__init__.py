@@ -31,7 +31,7 @@ from cpl_data.inventory import InventoryRead
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
 from eligibility.errors import DataError, HubcheckError, InputError, NotFound, ReferenceDataMissing
-from eligibility.suppliers import supplier_key
+from eligibility.suppliers import same_supplier, supplier_key
 from eligibility.verdict import DeviceRecord, Hub
 
 __all__ = ["ENV_DB", "Actor", "ImportOutcome", "Store", "default_db_path", "hub_from_rows", "resolve_db_url"]
@@ -160,7 +160,7 @@ class Store:
                 .mappings()
                 .first()
             )
-        if row is None or (party is not None and row["party"] != party):
+        if row is None or (party is not None and not same_supplier(row["party"], party)):
             raise NotFound(f"no import {import_id}; the id is the one an import answered with")
         return {**row, "counts": json.loads(row["counts"])}
 
