@@ -46,7 +46,7 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
     >>> excerpt("2026-11-28")
     "'2026-11-28'"
     >>> excerpt("9" * 1000, 8)
-    "'99999999'... (1000 characters)"
+    "'99999999'... (1,000 characters)"
     """
     text = value if isinstance(value, str) else str(value)
     if len(text) <= limit:

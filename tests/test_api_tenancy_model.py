@@ -291,7 +291,7 @@ def served(
 
 
 def test_two_suppliers_in_random_interleavings(
-    served: tuple[TestClient, Store, dict[str, str]], capsys: pytest.CaptureFixture[str]
+    served: tuple[TestClient, Store, dict[str, str]], request: pytest.FixtureRequest
 ) -> None:
     client, store, keys = served
     run_state_machine_as_test(
@@ -304,5 +304,5 @@ def test_two_suppliers_in_random_interleavings(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-    with capsys.disabled():
-        print(f"\n  model-based test: {STEPS} steps checked")
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\nmodel-based test of two suppliers: {STEPS} steps checked")

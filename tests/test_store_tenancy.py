@@ -149,3 +149,21 @@ def test_a_stored_date_out_of_range_is_a_data_error(store_url: str, tmp_path: Pa
         conn.execute(update(inventory).values(status_since=date(9999, 12, 31)))
     with pytest.raises(DataError, match="9999-12-31"):
         store.get_hub(CHF, supplier=NORTH)
+
+
+def test_rows_of_no_supplier_are_one_owner(store_url: str, tmp_path: Path) -> None:
+    store = Store(store_url)
+    counts = _load(
+        store,
+        tmp_path,
+        f"{CHF},{GPF},CHF,F0A1,A1010100,03000000,Pending,2026-09-01,\n"
+        f"{GPF},,GPF,F0A1,A1010100,03000000,Decommissioned,2026-10-01,\n",
+    )
+    assert counts["inserted"] == 2
+    hub = store.get_hub(CHF)
+    assert hub.supplier is None
+    assert hub.gpf is not None
+    assert hub.gpf.status == "Decommissioned"
+    assert store.supplier_names() == []
+    # the same file again updates the same two rows
+    assert _load(store, tmp_path, f"{CHF},,CHF,F0A1,A1010100,03000000,Pending,2026-09-01,\n")["updated"] == 1
