@@ -4,7 +4,7 @@
 | --- | --- |
 | ``installer`` | see the verdict of its supplier's hubs; ad-hoc checks; read the CPL |
 | ``supplier`` | that, plus batch checks, importing its own hubs, reading its own imports, risk on its own fleet |
-| ``dcc`` | every hub, batch, CPL, catalogue and inventory imports for anyone, every import, charging exclusions, risk on any fleet |
+| ``dcc`` | every hub, batch, CPL, catalogue and inventory imports for anyone, every import, charging exclusions, risk on any fleet, data quality findings (Device IDs two suppliers hold) |
 | ``admin`` | everything the DCC may (keys are made with the ``hubcheck keys`` command) |
 
 A key is ``hck_<id>_<secret>``: the id is public (``hubcheck keys list`` shows it), the whole key
@@ -20,6 +20,7 @@ from typing import Final, Literal, get_args
 
 from api.errors import Forbidden
 from eligibility.errors import InputError, UnknownChoice
+from eligibility.suppliers import supplier_name
 
 __all__ = [
     "PARTY_ROLES",
@@ -31,6 +32,7 @@ __all__ = [
     "hash_key",
     "new_key",
     "parse_role",
+    "with_article",
 ]
 
 Role = Literal["installer", "supplier", "dcc", "admin"]
@@ -50,17 +52,33 @@ Permission = Literal[
     "import:read",  # own imports unless also hub:any
     "risk",  # risk queries, on one's own fleet unless also hub:any
     "charging",  # Stock Level Charge exclusions (every supplier's stock)
+    "quality",  # data quality findings across suppliers (never shown to a supplier)
 ]
 
 _INSTALLER: Final[frozenset[Permission]] = frozenset({"hub:read", "check", "cpl:read"})
 _SUPPLIER: Final[frozenset[Permission]] = _INSTALLER | {"batch", "inventory:import", "import:read", "risk"}
-_DCC: Final[frozenset[Permission]] = _SUPPLIER | {"hub:any", "cpl:import", "catalogue:import", "charging"}
+_DCC: Final[frozenset[Permission]] = _SUPPLIER | {
+    "hub:any",
+    "cpl:import",
+    "catalogue:import",
+    "charging",
+    "quality",
+}
 PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
     "installer": _INSTALLER,
     "supplier": _SUPPLIER,
     "dcc": _DCC,
     "admin": _DCC,
 }
+
+
+def with_article(word: str) -> str:
+    """A role's (or a thing's) name after its indefinite article, for messages built from it.
+
+    >>> with_article("installer"), with_article("supplier"), with_article("admin")
+    ('an installer', 'a supplier', 'an admin')
+    """
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +107,9 @@ class Principal:
         """Raises Forbidden unless the role has ``permission``."""
         if permission not in PERMISSIONS[self.role]:
             may = ", ".join(r for r in ROLES if permission in PERMISSIONS[r])
-            raise Forbidden(f"a {self.role} key may not do this ({permission}); it needs a key of role {may}")
+            raise Forbidden(
+                f"{with_article(self.role)} key may not do this ({permission}); it needs a key of role {may}"
+            )
 
 
 def parse_role(text: str, party: str | None, *, field: str = "--role") -> tuple[str, str | None]:
@@ -103,14 +123,16 @@ def parse_role(text: str, party: str | None, *, field: str = "--role") -> tuple[
     role = text.strip().lower()
     if role not in ROLES:
         raise UnknownChoice(f"{field}: {text!r} is not a role; use one of {', '.join(ROLES)}", field=field)
-    party = party.strip() if party else None
+    party = supplier_name(party, field="--party") if party and party.strip() else None
     if role in PARTY_ROLES and not party:
         raise InputError(
-            f"--party: a {role} key acts for one supplier; give it, e.g. --party 'Northwind Energy'",
+            f"--party: {with_article(role)} key acts for one supplier; give it, e.g. --party 'Northwind Energy'",
             field="--party",
         )
     if role not in PARTY_ROLES and party:
-        raise InputError(f"--party: a {role} key sees every supplier; leave --party out", field="--party")
+        raise InputError(
+            f"--party: {with_article(role)} key sees every supplier; leave --party out", field="--party"
+        )
     return role, party
 
 

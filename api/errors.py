@@ -5,6 +5,7 @@
      │              └ UnsupportedMediaType    a Content-Type no reader takes (415)
      ├── Unauthorized                         no API key, or not a valid one (401)
      ├── Forbidden                            the key's role may not do this (403)
+     ├── DuplicateDevice                      a Device ID two suppliers hold, asked for without saying whose (409)
      └── StoreBusy                            the store could not be reached or stayed locked (503)
 
 ``api.app.problems`` maps the whole tree to HTTP status codes in one place; the CLI maps it to
@@ -15,7 +16,14 @@ from __future__ import annotations
 
 from eligibility.errors import HubcheckError, InputError, Problem
 
-__all__ = ["Forbidden", "PayloadTooLarge", "StoreBusy", "Unauthorized", "UnsupportedMediaType"]
+__all__ = [
+    "DuplicateDevice",
+    "Forbidden",
+    "PayloadTooLarge",
+    "StoreBusy",
+    "Unauthorized",
+    "UnsupportedMediaType",
+]
 
 
 class Unauthorized(HubcheckError):
@@ -28,6 +36,10 @@ class Forbidden(HubcheckError):
     def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class DuplicateDevice(HubcheckError):
+    """A Device ID more than one supplier holds was asked for without saying whose hub is meant."""
 
 
 class PayloadTooLarge(InputError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import batch, engine, import_cpl, risk, service
+from bench import batch, engine, import_cpl, isolation, risk, service
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     engine.main()
     batch.main()
     service.main()
+    isolation.main([])
     risk.main()
 
 

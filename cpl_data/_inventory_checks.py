@@ -20,6 +20,7 @@ from typing import Final
 
 import polars as pl
 
+from eligibility.dates import EARLIEST, LATEST
 from eligibility.smi import DEVICE_TYPES, SMI_STATUSES
 
 __all__ = [
@@ -46,7 +47,7 @@ CSP_REGIONS: Final[tuple[str, ...]] = (
 _HEX = "[0-9A-F]"
 EUI_DASHED: Final = rf"^{_HEX}{{2}}(-{_HEX}{{2}}){{7}}$"
 _EUI_PLAIN = rf"^{_HEX}{{16}}$"
-_DATE = r"\d{4}-\d{2}-\d{2}"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only: one date grammar (eligibility.dates)
 _STATUS_ALT = "|".join(SMI_STATUSES)
 _HISTORY_LOOSE = (
     rf"^\s*(?i:{_STATUS_ALT})(\s*:\s*{_DATE})?(\s*[;,]\s*(?i:{_STATUS_ALT})(\s*:\s*{_DATE})?)*\s*[;,]?\s*$"
@@ -55,9 +56,10 @@ _HISTORY_CANON = rf"^({_STATUS_ALT})(:{_DATE})?(;({_STATUS_ALT})(:{_DATE})?)*$"
 EUI_WHY: Final = "not a Device ID; expected an EUI-64 as 8 hex octets separated by '-' (00-DB-12-34-56-78-90-A0) or 16 hex digits"
 HISTORY_WHY: Final = (
     "expected Status:YYYY-MM-DD;... oldest first, e.g. "
-    "Commissioned:2019-03-01;Decommissioned:2021-05-02;Pending:2021-06-01"
+    f"Commissioned:2019-03-01;Decommissioned:2021-05-02;Pending:2021-06-01, dates from {EARLIEST} to {LATEST}"
 )
 DATE_WHY: Final = "not a date; expected YYYY-MM-DD, e.g. 2026-11-28"
+RANGE_WHY: Final = f"out of range; hubcheck takes dates from {EARLIEST} to {LATEST}"
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,13 @@ RULES: Final[dict[str, Rule]] = {
     "han_variant": (None, _han, pl.String()),
     "supplier": (None, _nullable, pl.String()),
     "status_since": (
-        lambda v: pl.when(
-            _nullable(v).is_not_null() & _nullable(v).str.to_date("%Y-%m-%d", strict=False).is_null()
-        ).then(pl.lit(DATE_WHY)),
-        lambda v: _nullable(v).str.to_date("%Y-%m-%d", strict=False),
+        lambda v: (
+            pl.when(_nullable(v).is_not_null() & _date(v).is_null())
+            .then(pl.lit(DATE_WHY))
+            .when((_date(v) < EARLIEST) | (_date(v) > LATEST))
+            .then(pl.lit(RANGE_WHY))
+        ),
+        lambda v: _date(v),
         pl.Date(),
     ),
 }
@@ -199,12 +204,28 @@ def by_value(
     return Checked(mapped["norm"].alias(s.name), None if clean else mapped["why"])
 
 
+def _date(v: pl.Expr) -> pl.Expr:
+    """A text cell as a date when it is YYYY-MM-DD (and a real date); else null."""
+    s = _nullable(v)
+    return pl.when(s.str.contains(f"^{_DATE}$")).then(s.str.to_date("%Y-%m-%d", strict=False))
+
+
+def _in_range(checked: Checked) -> Checked:
+    """``checked`` with dates outside EARLIEST..LATEST given a reason (a typo such as 9999-12-31)."""
+    d = checked.values
+    far = (d < EARLIEST) | (d > LATEST)
+    if not far.any():
+        return checked
+    return Checked(d, pl.select(pl.when(pl.lit(far)).then(pl.lit(RANGE_WHY))).to_series())
+
+
 def check_dates(s: pl.Series) -> Checked:
-    """A date column: dates pass as they are (Parquet), text is parsed on its distinct values."""
+    """A date column: dates pass as they are (Parquet), text is parsed on its distinct values;
+    either way every date is in range."""
     if s.dtype == pl.Date:
-        return Checked(s)
+        return _in_range(Checked(s))
     if s.dtype == pl.Datetime:
-        return Checked(s.dt.date())
+        return _in_range(Checked(s.dt.date()))
     return by_value(s.cast(pl.String), RULES["status_since"])
 
 
@@ -271,8 +292,9 @@ def _unordered(canon: pl.Series) -> pl.Series:
     dates = canon.str.extract_all(_DATE)
     longest = dates.list.len().max()
     frame = dates.to_frame("d")
+    parsed = pl.element().str.to_date("%Y-%m-%d", strict=False)
     bad = frame.select(
-        pl.col("d").list.eval(pl.element().str.to_date("%Y-%m-%d", strict=False).is_null()).list.any()
+        pl.col("d").list.eval(parsed.is_null() | (parsed < EARLIEST) | (parsed > LATEST)).list.any()
     ).to_series()
     width = int(longest) if isinstance(longest, int) else 0
     for i in range(width - 1):

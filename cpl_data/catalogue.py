@@ -205,6 +205,11 @@ def load_catalogue(data: bytes, *, source: str = "catalogue", cpl: Cpl | None = 
         raise DataError(f"{source}: not UTF-8 text ({exc}); save the catalogue as UTF-8") from exc
     try:
         doc = tomllib.loads(text)
+    except RecursionError:  # tomllib descends one frame per nesting level
+        raise DataError(
+            f"{source}: nested too deeply to be a catalogue; a catalogue is [[model]] tables with "
+            "[[model.release]] tables (see docs/formats.md)"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         pos = _TOML_POS.search(str(exc))
         raise DataError(

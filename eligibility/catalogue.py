@@ -10,14 +10,16 @@ image). A release not on the CPL is a future release; hubcheck asks that it be d
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eligibility.dates import Day
 from eligibility.identifiers import DeviceModel, parse_manufacturer, parse_model
 from eligibility.versions import VersionFormat, parse_firmware
 
-__all__ = ["Catalogue", "CatalogueModel", "CatalogueRelease"]
+__all__ = ["MAX_IMAGE_SIZE", "Catalogue", "CatalogueModel", "CatalogueRelease"]
+
+#: The largest image size taken, in bytes (SR 11.1 carries at most 10,240,000 base64 characters).
+MAX_IMAGE_SIZE = 1 << 30
 
 
 class CatalogueRelease(BaseModel):
@@ -27,10 +29,10 @@ class CatalogueRelease(BaseModel):
 
     firmware: str
     stepping_stone: bool = False
-    withdrawn_on: date | None = None
-    pilot_from: date | None = None
-    production_from: date | None = None
-    image_size: int | None = Field(default=None, ge=0)
+    withdrawn_on: Day | None = None
+    pilot_from: Day | None = None
+    production_from: Day | None = None
+    image_size: int | None = Field(default=None, ge=0, le=MAX_IMAGE_SIZE)
     min_source: str | None = None
     sources: tuple[str, ...] | None = None
     future: bool = False

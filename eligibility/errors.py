@@ -33,7 +33,25 @@ __all__ = [
     "Problem",
     "ReferenceDataMissing",
     "UnknownChoice",
+    "excerpt",
 ]
+
+#: How much of a value a message quotes: enough to recognise it, never a whole body echoed back.
+EXCERPT: int = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, saying how long the whole was.
+
+    >>> excerpt("2026-11-28")
+    "'2026-11-28'"
+    >>> excerpt("9" * 1000, 8)
+    "'99999999'... (1,000 characters)"
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 class HubcheckError(Exception):

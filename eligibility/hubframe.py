@@ -12,7 +12,9 @@ SMI record from the inventory row of type GPF with that Device ID:
 | ``gpf_status_history`` | ``status_history`` |
 
 A CHF whose GPF has no row is judged on its CHF alone (as a single-hub check without
-``--gpf-*``). Rows of other device types, and GPF rows that no CHF names, are not hubs.
+``--gpf-*``). When the inventory has a ``supplier`` column, a CHF pairs only with a GPF row of
+the same supplier: a frame of many suppliers' rows (the store's) may hold one Device ID under
+two of them, and one supplier's hub must never take another's GPF record. Rows of other device types, and GPF rows that no CHF names, are not hubs.
 The functions take and return polars frames, eager or lazy, and never build a Python object
 per row. :class:`HubPairing` does the same over the chunks of a stream.
 """
@@ -43,11 +45,13 @@ def hubs_only(inventory: F) -> F:
     return inventory.filter(pl.col("device_type") == "CHF")
 
 
-def gpf_records(inventory: F) -> F:
-    """The GPF rows' SMI records, keyed by ``gpf_device_id`` (the GPF's own Device ID)."""
+def gpf_records(inventory: F, *, by_supplier: bool = False) -> F:
+    """The GPF rows' SMI records, keyed by ``gpf_device_id`` (the GPF's own Device ID), and by
+    ``supplier`` too when ``by_supplier``."""
     records = inventory.lazy().filter(pl.col("device_type") == "GPF")  # lazy: select the 5 columns first
+    owner = [pl.col("supplier")] if by_supplier else []
     out = records.select(
-        pl.col("device_id").alias(HUB_KEY), *(pl.col(k).alias(v) for k, v in GPF_COLUMNS.items())
+        pl.col("device_id").alias(HUB_KEY), *owner, *(pl.col(k).alias(v) for k, v in GPF_COLUMNS.items())
     )
     return out.collect() if isinstance(inventory, pl.DataFrame) else out
 
@@ -64,9 +68,21 @@ def hub_frame(inventory: F) -> F:
     >>> hub_frame(inv).select("device_id", "gpf_status_since").row(0)
     ('00-00-00-00-00-00-00-01', datetime.date(2025, 1, 3))
 
-    Input rows keep their order. Device IDs are expected unique (the inventory reader checks it).
+    Input rows keep their order. Device IDs are expected unique per supplier (the inventory
+    reader checks a file's; the store keys its rows by supplier and Device ID).
     """
-    return hubs_only(inventory).join(gpf_records(inventory), on=HUB_KEY, how="left", maintain_order="left")
+    names = inventory.collect_schema().names() if isinstance(inventory, pl.LazyFrame) else inventory.columns
+    if "supplier" not in names:
+        return hubs_only(inventory).join(
+            gpf_records(inventory), on=HUB_KEY, how="left", maintain_order="left"
+        )
+    return hubs_only(inventory).join(
+        gpf_records(inventory, by_supplier=True),
+        on=[HUB_KEY, "supplier"],
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,  # rows of no supplier pair with each other
+    )
 
 
 def _adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eligibility.errors import InvalidIdentifier
+from eligibility.errors import InvalidIdentifier, excerpt
 
 __all__ = [
     "DeviceModel",
@@ -39,7 +39,7 @@ def parse_device_id(text: str, *, field: str = "device_id") -> str:
         u = s.upper()
         return "-".join(u[i : i + 2] for i in range(0, 16, 2))
     raise InvalidIdentifier(
-        f"{field}: {text!r} is not a Device ID; expected an EUI-64 as 8 hex octets separated by '-' "
+        f"{field}: {excerpt(text)} is not a Device ID; expected an EUI-64 as 8 hex octets separated by '-' "
         "(00-DB-12-34-56-78-90-A0) or 16 hex digits",
         field=field,
     )
@@ -56,7 +56,7 @@ def _hex_exact(text: str, digits: int, what: str, example: str, field: str) -> s
         bad = next(c for c in s if not (c.isdigit() or c.upper() in "ABCDEF"))
         why = f" ({bad!r} is not a hex digit)"
     raise InvalidIdentifier(
-        f"{field}: {text!r} is not a {what}; expected {digits} hex digits, e.g. {example}{why}",
+        f"{field}: {excerpt(text)} is not a {what}; expected {digits} hex digits, e.g. {example}{why}",
         field=field,
     )
 

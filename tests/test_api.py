@@ -218,6 +218,7 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/v1/imports/{import_id}",
         "/v1/charging/exclusions",
         "/v1/risk/queries",
+        "/v1/quality/duplicate-devices",
         "/healthz",
         "/readyz",
     }

@@ -26,7 +26,7 @@ def test_every_hubcheck_error_has_a_status() -> None:
     assert api.errors.Forbidden in _subclasses(HubcheckError)  # the service's errors are in the tree
     for cls in _subclasses(HubcheckError):
         exc = cls("x") if cls is not DataError else DataError("x")
-        assert problems.status_of(exc) in (401, 403, 404, 413, 415, 422, 503), cls
+        assert problems.status_of(exc) in (401, 403, 404, 409, 413, 415, 422, 503), cls
     assert problems.status_of(errors.InvalidFirmwareVersion("x")) == 422
     assert problems.status_of(errors.NotFound("x")) == 404
 

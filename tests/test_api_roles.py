@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -103,22 +104,23 @@ def test_installer_may_check_but_not_import(client: TestClient, demo: Demo) -> N
     assert versions.status_code == 200
 
 
-def test_supplier_import_cannot_write_another_suppliers_hub(client: TestClient, demo: Demo) -> None:
+def test_supplier_import_writes_only_its_own_rows(client: TestClient, demo: Demo) -> None:
     store, keys = demo
-    before = store.inventory_frame()
-    # SOUTH_HUB is Southern Power's; the file also holds a new hub, so nothing may land
+    south_before = store.inventory_frame(SOUTH)
+    # SOUTH_HUB's Device ID is Southern Power's too: Northwind's row of it is Northwind's own
     body = (
         "device_id,manufacturer,model,firmware,status,status_since\n"
         f"00-DB-12-34-56-78-90-E0,F0A1,A1010100,03000000,Pending,2026-10-01\n"
         f"{SOUTH_HUB},F0A1,A1010100,01000000,Pending,2020-01-01\n"
     )
     r = client.post("/v1/inventory/imports", content=body.encode(), headers={**keys.auth("supplier"), **CSV})
-    assert r.status_code == 403
-    problem = r.json()
-    assert problem["problems"][0]["row"] == 3
-    assert problem["problems"][0]["value"] == SOUTH_HUB
-    assert store.inventory_frame().equals(before)
-    # naming the other supplier in the file is refused too
+    assert r.status_code == 201, r.text
+    assert r.json()["counts"]["inserted"] == 2
+    assert store.inventory_frame(SOUTH).equals(south_before)  # neither read, changed nor blocked
+    ours = store.inventory_frame(NORTH).filter(pl.col("device_id") == SOUTH_HUB)
+    assert ours["firmware"].to_list() == ["01000000"]
+    before = store.inventory_frame()
+    # naming the other supplier in the file is refused
     named = f"device_id,manufacturer,model,firmware,status,supplier\n00-DB-12-34-56-78-90-E1,F0A1,A1010100,03000000,Pending,{SOUTH}\n"
     r = client.post("/v1/inventory/imports", content=named.encode(), headers={**keys.auth("supplier"), **CSV})
     assert r.status_code == 422

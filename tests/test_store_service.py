@@ -6,14 +6,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
-from api.errors import Forbidden
+from api.errors import DuplicateDevice
 from api.store import Store
+from api.store._db import open_engine, write
 from api.store.migrate import HEAD, SCRIPTS
-from api.store.schema import api_keys, metadata
+from api.store.migrate import _config as migrate_config
+from api.store.schema import api_keys
 from cpl_data.inventory import INVENTORY_COLUMNS, SCHEMA, read_inventory
 from eligibility.errors import DataError, NotFound, UnknownChoice
 from tests.service_support import DEMO_CSV, GREEN, NORTH, SOUTH, SOUTH_HUB, demo_store
@@ -40,15 +43,10 @@ def test_a_new_store_is_migrated_to_head(store_url: str) -> None:
 
 def test_a_store_made_before_migrations_is_upgraded(tmp_path: Path, sample_import: object) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    legacy = create_engine(url)
-    old_tables = [
-        metadata.tables[t] for t in ("cpl_versions", "cpl_entries", "cpl_history", "catalogues", "inventory")
-    ]
-    metadata.create_all(legacy, tables=old_tables)
-    with legacy.begin() as conn:
-        conn.execute(text("DROP INDEX ix_inventory_gpf_device_id"))  # added by migration 0002
-        for column in ("listed_on_inferred", "version_name"):  # added by migration 0003
-            conn.execute(text(f"ALTER TABLE cpl_entries DROP COLUMN {column}"))
+    legacy = open_engine(url)
+    with write(legacy) as conn:
+        command.upgrade(migrate_config(conn), "0001")  # the tables the CLI made before migrations
+        conn.execute(text("DROP TABLE alembic_version"))
         conn.execute(text("INSERT INTO inventory (device_id, device_type, manufacturer, model, firmware, status) "
                           "VALUES ('00-DB-00-00-00-00-00-01', 'CHF', 'F0A1', 'A1010100', '03000000', 'Pending')"))  # fmt: skip
     legacy.dispose()
@@ -79,26 +77,28 @@ def test_inventory_import_upserts_and_reads_back(any_demo: tuple[Store, object],
     assert store.inventory_frame().equals(frame)
 
 
-def test_owner_cannot_write_another_suppliers_hub(any_demo: tuple[Store, object], tmp_path: Path) -> None:
+def test_an_owner_writes_its_own_rows_only(any_demo: tuple[Store, object], tmp_path: Path) -> None:
     store = any_demo[0]
-    before = store.inventory_frame()
-    gen = store.generation()
+    south = store.inventory_frame(SOUTH)
     src = tmp_path / "mine.csv"
     src.write_text(
         "device_id,manufacturer,model,firmware,status\n"
         "00-DB-00-00-00-00-00-09,F0A1,A1010100,03000000,Pending\n"
         f"{SOUTH_HUB},F0A1,A1010100,01000000,Pending\n"
     )
-    with pytest.raises(Forbidden) as err:
-        store.import_inventory(read_inventory(src), supplier=NORTH, owner=NORTH)
-    assert [p.row for p in err.value.problems] == [3]
-    assert store.inventory_frame().equals(before)
-    assert store.generation() == gen
-    assert store.audit_events(1)[0]["status"] == "refused"
-    # without an owner (the DCC) the hub may move to another supplier
-    out = store.import_inventory(read_inventory(src), supplier=NORTH)
-    assert out.counts == {"rows": 2, "inserted": 1, "updated": 1, "rows_read": 2}
-    assert store.get_hub(SOUTH_HUB).supplier == NORTH
+    out = store.import_inventory(read_inventory(src), supplier=NORTH, owner=NORTH)
+    assert out.counts == {"rows": 2, "inserted": 2, "updated": 0, "rows_read": 2}
+    # the other supplier's row of the same Device ID is untouched, and each reads its own
+    assert store.inventory_frame(SOUTH).equals(south)
+    assert store.get_hub(SOUTH_HUB, supplier=SOUTH).firmware == "03000000"
+    assert store.get_hub(SOUTH_HUB, supplier=NORTH).firmware == "01000000"
+    # without saying whose, the Device ID is a finding, not a guess
+    with pytest.raises(DuplicateDevice, match="2 suppliers"):
+        store.get_hub(SOUTH_HUB)
+    assert store.duplicate_devices()[0] == 1
+    # the same import again updates its own two rows
+    again = store.import_inventory(read_inventory(src), supplier=NORTH, owner=NORTH)
+    assert (again.counts["inserted"], again.counts["updated"]) == (0, 2)
 
 
 def test_supplier_column_must_agree(any_demo: tuple[Store, object], tmp_path: Path) -> None:

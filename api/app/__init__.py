@@ -19,7 +19,8 @@ from fastapi import APIRouter, FastAPI
 
 from api.app import problems
 from api.app.hotpath import HotPath
-from api.app.routes import cpl, eligibility, health, hubs, imports, page, reports
+from api.app.limits import BodyLimits
+from api.app.routes import cpl, eligibility, health, hubs, imports, page, quality, reports
 from api.app.service import Service
 from api.app.settings import Settings
 from api.store import Store
@@ -33,6 +34,7 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     cpl.router,
     imports.router,
     reports.router,
+    quality.router,
     health.router,
     page.router,
 )
@@ -65,7 +67,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
     )
     problems.install(app)
-    app.add_middleware(HotPath)
+    app.add_middleware(BodyLimits)
+    app.add_middleware(HotPath)  # outermost: a cache hit pays for nothing else
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -54,6 +54,8 @@ def read_batch(upload: Upload, max_rows: int, *, xsd_dir: str | None = None) -> 
         raise unsupported(
             upload.kind, "batch", "text/csv, application/x-ndjson or DUIS XML (application/xml)"
         )
+    if read.frame.height == 0:
+        raise DataError("request body: no rows to judge (only a header, or nothing); give one row per device")
     if read.frame.height > max_rows:
         raise PayloadTooLarge(
             f"the batch has {read.frame.height:,} rows; at most {max_rows:,} are taken in one request - "

@@ -22,6 +22,7 @@ from cpl_data.catalogue import load_catalogue
 from cpl_data.cpl import load_cpl
 from cpl_data.inventory import InventoryFormat, InventoryRead, read_inventory
 from eligibility.errors import HubcheckError
+from eligibility.suppliers import same_supplier
 
 __all__ = ["import_catalogue", "import_cpl", "import_inventory"]
 
@@ -110,7 +111,7 @@ def import_inventory(svc: Service, who: Principal, upload: Upload, supplier: str
             "text/csv, Parquet (application/vnd.apache.parquet) or DUIS XML (application/xml)",
         )
     owner = who.supplier_scope
-    if owner is not None and supplier is not None and supplier != owner:
+    if owner is not None and supplier is not None and not same_supplier(supplier, owner):
         raise Forbidden(f"a key of supplier {owner!r} may only import {owner!r}'s hubs, not {supplier!r}'s")
     default = {"parquet": "inventory.parquet", "xml": "inventory.xml"}.get(upload.kind, "inventory.csv")
     name = _name(upload, default)

@@ -14,12 +14,15 @@ from typing import Final
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
+from api.auth import with_article
 from api.errors import PayloadTooLarge, UnsupportedMediaType
 from eligibility.errors import InputError
 
 __all__ = ["Upload", "kind_of", "read_upload"]
 
 _ZIP: Final = b"PK\x03\x04"
+#: The most of a form file's name kept (its end: the suffix says what it is).
+_NAME: Final = 100
 _PARQUET: Final = b"PAR1"
 
 #: Content-Type (without parameters) -> kind.
@@ -122,7 +125,7 @@ async def read_upload(request: Request, limit: int, what: str, *, extra: tuple[s
                 other = form.get(name)
                 if isinstance(other, UploadFile):
                     others[name] = await other.read(limit + 1)
-            filename = part.filename or "upload"
+            filename = (part.filename or "upload")[-_NAME:]  # a name for messages, not an echo
             kind = kind_of(part.content_type or "", data, filename)
             upload = Upload(data, kind, filename, others)
     else:
@@ -137,7 +140,7 @@ async def read_upload(request: Request, limit: int, what: str, *, extra: tuple[s
 
 def unsupported(kind: str, what: str, accepted: str) -> UnsupportedMediaType:
     """The error for a body of a kind the endpoint does not read."""
-    shown = kind.removeprefix("unknown:")
+    shown = "content of no type it recognises" if kind == "sniff" else kind.removeprefix("unknown:")
     return UnsupportedMediaType(
-        f"a {what} cannot be read from {shown}; send {accepted}", field="Content-Type"
+        f"{with_article(what)} cannot be read from {shown}; send {accepted}", field="Content-Type"
     )

@@ -11,12 +11,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from api.app.service import Service, View
 from api.auth import Permission, Principal
 from api.errors import Unauthorized
 
 __all__ = [
+    "VIEW_STATE",
     "BatchCaller",
     "CatalogueImporter",
     "ChargingReader",
@@ -27,10 +29,15 @@ __all__ = [
     "HubReader",
     "ImportReader",
     "InventoryImporter",
+    "QualityReader",
     "RiskQuerier",
     "ServiceDep",
     "allowed",
+    "authenticate",
 ]
+
+#: Where ``api.app.limits`` leaves the view it took for a request (one read of the counters each).
+VIEW_STATE = "hubcheck_view"
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -48,27 +55,35 @@ async def _service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(_service)]
 
 
-async def _view(svc: ServiceDep) -> View:
-    return svc.current()
+async def _view(request: Request, svc: ServiceDep) -> View:
+    taken = request.scope.get("state", {}).get(VIEW_STATE)
+    return taken if isinstance(taken, View) else svc.current()
 
 
 CurrentView = Annotated[View, Depends(_view)]
 
 
-async def _principal(
-    svc: ServiceDep,
-    view: CurrentView,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None:
+def authenticate(svc: Service, view: View, authorization: str | None) -> Principal:
+    """Who the ``Authorization`` header's Bearer key stands for; raises Unauthorized for none or a bad one."""
+    scheme, key = get_authorization_scheme_param(authorization)
+    if not (scheme and key) or scheme.lower() != "bearer":
         raise Unauthorized(
             "no API key: send the header 'Authorization: Bearer <key>' with a key made by "
             "`hubcheck keys create`"
         )
-    who = svc.principal(view, credentials.credentials)
+    who = svc.principal(view, key)
     if who is None:
         raise Unauthorized("the API key is unknown or revoked; ask your administrator for a new one")
     return who
+
+
+async def _principal(
+    request: Request,
+    svc: ServiceDep,
+    view: CurrentView,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # documents the scheme
+) -> Principal:
+    return authenticate(svc, view, request.headers.get("authorization"))
 
 
 def allowed(permission: Permission) -> Callable[..., Awaitable[Principal]]:
@@ -91,3 +106,4 @@ InventoryImporter = Annotated[Principal, Depends(allowed("inventory:import"))]
 ImportReader = Annotated[Principal, Depends(allowed("import:read"))]
 ChargingReader = Annotated[Principal, Depends(allowed("charging"))]
 RiskQuerier = Annotated[Principal, Depends(allowed("risk"))]
+QualityReader = Annotated[Principal, Depends(allowed("quality"))]

@@ -5,7 +5,9 @@ everything it needs is already in the current view (the caller's key, checked be
 verdict for that hub, date and policy), this ASGI middleware answers it directly. Anything
 else (an unknown key, a cache miss, a bad query, another supplier's hub) falls through to the
 FastAPI route, which does the full work and maps every error: the fast path never answers an
-error itself, so it cannot answer one differently.
+error itself, so it cannot answer one differently. It reads the request exactly as the route
+does (the path as the server decoded it, the query as Starlette parses it, the date with
+``eligibility.dates.parse_date``), so a request the route refuses is never a cache hit.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
+from api.app._hub import cache_key
 from api.app.service import Service
+from eligibility.dates import parse_date
 from eligibility.errors import InputError
 from eligibility.identifiers import parse_device_id
 
@@ -29,6 +33,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _PREFIX = "/v1/hubs/"
 _SUFFIX = "/eligibility"
 _QUERY = frozenset({"install_date", "policy"})
+_BODY = (b"content-length", b"transfer-encoding")
 
 
 def cached_verdict(svc: Service, path: str, query: bytes, authorization: bytes | None) -> bytes | None:
@@ -39,20 +44,19 @@ def cached_verdict(svc: Service, path: str, query: bytes, authorization: bytes |
     who = view.keys.get(authorization[7:].decode("latin-1").strip())
     if who is None or not who.may("hub:read"):
         return None
-    params = dict(parse_qsl(query.decode("latin-1"))) if query else {}
+    # as Starlette reads a query (blank values kept, the last of a repeated name wins)
+    params = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {}
     if not params.keys() <= _QUERY:
         return None
     try:
-        dev = parse_device_id(unquote(path[len(_PREFIX) : -len(_SUFFIX)]))
-        on = date.fromisoformat(params["install_date"]) if "install_date" in params else date.today()
-    except (InputError, ValueError):
+        dev = parse_device_id(path[len(_PREFIX) : -len(_SUFFIX)])  # decoded once, by the server
+        when = params.get("install_date")
+        on = parse_date(when, field="install_date") if when else date.today()
+    except InputError:
         return None
-    hit = view.verdicts.get((dev, on, params.get("policy") or svc.settings.default_policy))
-    if hit is None:
-        return None
-    supplier, body = hit
-    scope = who.supplier_scope
-    return body if scope is None or supplier == scope else None
+    return view.verdicts.get(
+        cache_key(who.supplier_scope, dev, on, params.get("policy") or svc.settings.default_policy)
+    )
 
 
 class HotPath:
@@ -70,8 +74,14 @@ class HotPath:
             and path.endswith(_SUFFIX)
         ):
             svc = getattr(scope["app"].state, "service", None)
+            auth = None
+            for name, value in scope["headers"]:
+                if name == b"authorization" and auth is None:
+                    auth = value
+                elif name in _BODY:  # a body: api.app.limits bounds it first
+                    svc = None
+                    break
             if isinstance(svc, Service):
-                auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
                 body = cached_verdict(svc, path, scope.get("query_string", b""), auth)
                 if body is not None:
                     await send(

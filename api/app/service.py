@@ -31,9 +31,13 @@ from eligibility.errors import ReferenceDataMissing
 from eligibility.policy_timeline import PolicyTimeline, parse_timeline
 from eligibility.reference import Reference
 
-__all__ = ["Service", "Snapshot", "View"]
+__all__ = ["Service", "Snapshot", "VerdictKey", "View"]
 
 log = logging.getLogger("hubcheck.api")
+
+#: A cached verdict's key: whose rows (a supplier key, None for any supplier's), Device ID,
+#: install date, policy text (see ``api.app._hub``).
+VerdictKey = tuple[str | None, str, date, str]
 
 #: Unknown keys are remembered too (a client retrying a bad key costs no query); bounded.
 _KEY_CACHE_LIMIT = 10_000
@@ -61,7 +65,7 @@ class View:
     generation: int
     snapshot: Snapshot
     keys: dict[str, Principal | None] = field(default_factory=dict)
-    verdicts: dict[tuple[str, date, str], tuple[str | None, bytes]] = field(default_factory=dict)
+    verdicts: dict[VerdictKey, bytes] = field(default_factory=dict)
 
 
 def build_snapshot(store: Store, reference_generation: int, settings: EngineSettings, on: date) -> Snapshot:

@@ -18,6 +18,7 @@ from api.cli import (
     _charging,
     _check,
     _cpl,
+    _quality,
     _risk,
     _service,
     _synth,
@@ -69,6 +70,7 @@ app.command("serve")(_service.serve)
 app.command("batch")(_batch.batch)
 app.command("charging")(_charging.charging)
 app.command("risk")(_risk.risk)
+app.add_typer(_quality.quality_app, name="quality")
 
 
 def _report(exc: HubcheckError) -> None:

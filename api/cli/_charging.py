@@ -8,12 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import CatalogueOption, InventoryArgument, TariffOption, console, emit_json, state
+from api.cli._common import (
+    CatalogueOption,
+    InventoryArgument,
+    TariffOption,
+    console,
+    emit_json,
+    finite_gbp,
+    state,
+)
 from api.cli._output import write_table
+from eligibility.amounts import MAX_GBP
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
 from eligibility.dates import parse_date
 from eligibility.policy_timeline import parse_timeline
 from eligibility.stranding import STRANDING_CODES
+from eligibility.suppliers import select_supplier
 
 __all__ = ["charging"]
 
@@ -94,13 +104,25 @@ def charging(
     catalogue: CatalogueOption = None,
     tariff: TariffOption = None,
     return_redeployable: Annotated[
-        float, typer.Option(min=0, help="Return charge of a redeployable hub (DP238 example).")
+        float,
+        typer.Option(
+            min=0,
+            max=MAX_GBP,
+            callback=finite_gbp,
+            help="Return charge of a redeployable hub (DP238 example).",
+        ),
     ] = _DEFAULTS.return_redeployable_gbp,
     return_single_band: Annotated[
-        float, typer.Option(min=0, help="Return charge, single band, not redeployable.")
+        float,
+        typer.Option(
+            min=0, max=MAX_GBP, callback=finite_gbp, help="Return charge, single band, not redeployable."
+        ),
     ] = _DEFAULTS.return_single_band_gbp,
     return_dual_band: Annotated[
-        float, typer.Option(min=0, help="Return charge, dual band, not redeployable.")
+        float,
+        typer.Option(
+            min=0, max=MAX_GBP, callback=finite_gbp, help="Return charge, dual band, not redeployable."
+        ),
     ] = _DEFAULTS.return_dual_band_gbp,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     output: Annotated[
@@ -125,6 +147,8 @@ def charging(
         return_dual_band_gbp=return_dual_band,
     )
     frame = st.inventory_frame(inventory)
+    if supplier is not None:  # matched as every command matches it; an unknown one is exit 2
+        frame, supplier = select_supplier(frame, supplier, field="--supplier")
     report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
         write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from cpl_data.catalogue import read_catalogue
+from eligibility.amounts import MAX_GBP
 from eligibility.dates import parse_date
 from eligibility.reference import Reference
 
@@ -30,6 +32,7 @@ __all__ = [
     "console",
     "emit_json",
     "err_console",
+    "finite_gbp",
     "state",
     "today",
 ]
@@ -42,7 +45,19 @@ InventoryArgument = Annotated[
     Path | None,
     typer.Argument(help="Inventory file (CSV or Parquet); without it, the store's inventory is used."),
 ]
-TariffOption = Annotated[float | None, typer.Option(min=0, help="Stock Level Charge, GBP per hub per month.")]
+
+
+def finite_gbp(value: float | None) -> float | None:
+    """An amount option's value, refused (exit 2) unless finite (FloatRange lets NaN through)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not an amount; give GBP from 0 to {MAX_GBP:,.0f}")
+    return value
+
+
+TariffOption = Annotated[
+    float | None,
+    typer.Option(min=0, max=MAX_GBP, callback=finite_gbp, help="Stock Level Charge, GBP per hub per month."),
+]
 
 # Piped output is read by people too (logs, CI): give tables room instead of 80 columns.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)

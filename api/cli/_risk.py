@@ -22,6 +22,7 @@ from eligibility.dates import parse_date
 from eligibility.policy_timeline import parse_policies
 from eligibility.risk import LEGEND, RiskReport, fleet_risk
 from eligibility.smi import POLICIES
+from eligibility.suppliers import select_supplier
 
 __all__ = ["parse_policies", "risk"]
 
@@ -95,6 +96,8 @@ def risk(
     d = parse_date(start, field="--from")
     pols = parse_policies(policies)
     frame = st.inventory_frame(inventory)
+    if supplier is not None:  # matched as every command matches it; an unknown one is exit 2
+        frame, supplier = select_supplier(frame, supplier, field="--supplier")
     result = fleet_risk(
         frame,
         d,

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from api.auth import Principal
-from api.store import _audit, _inventory, _keys
+from api.store import _audit, _hubs, _inventory, _keys
 from api.store._audit import Actor
 from api.store._db import open_engine, write
 from api.store.migrate import upgrade
@@ -31,6 +31,7 @@ from cpl_data.inventory import InventoryRead
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
 from eligibility.errors import DataError, HubcheckError, InputError, NotFound, ReferenceDataMissing
+from eligibility.suppliers import same_supplier, supplier_key
 from eligibility.verdict import DeviceRecord, Hub
 
 __all__ = ["ENV_DB", "Actor", "ImportOutcome", "Store", "default_db_path", "hub_from_rows", "resolve_db_url"]
@@ -159,7 +160,7 @@ class Store:
                 .mappings()
                 .first()
             )
-        if row is None or (party is not None and row["party"] != party):
+        if row is None or (party is not None and not same_supplier(row["party"], party)):
             raise NotFound(f"no import {import_id}; the id is the one an import answered with")
         return {**row, "counts": json.loads(row["counts"])}
 
@@ -355,23 +356,28 @@ class Store:
         """Upsert an inventory read by ``cpl_data.inventory``, whole or not at all.
 
         ``supplier`` fills empty supplier cells and refuses rows naming another (DataError);
-        ``owner`` (a supplier's key) may only write hubs that are new or already its own
-        (Forbidden lists the others). Rows are keyed by Device ID: a known device is updated.
+        so does ``owner`` (a supplier's key: it writes its own rows only). Rows are keyed by
+        (supplier, Device ID): a device the supplier holds is updated, any other is its new row,
+        whoever else holds the same Device ID (that is a finding of :meth:`duplicate_devices`).
         """
         actor = actor or Actor.cli()
         try:
+            if read.frame.height == 0:
+                raise DataError(
+                    f"{read.source}: no rows to import (only a header, or nothing); give one row per device"
+                )
             frame = _inventory.check_suppliers(read.frame, supplier, read.source)
             if owner is not None:
                 frame = _inventory.check_suppliers(frame, owner, read.source)
             with self.engine.connect() as conn:
                 try:
-                    _inventory.stage(conn, frame)
+                    _inventory.stage(conn, _inventory.own(conn, frame))
                     conn.execution_options(hubcheck_write=True)
                     with conn.begin():
                         aid = _audit.record(
                             conn, actor, "inventory_import", "committed", what=read.source, sha256=sha256
                         )
-                        counts = _inventory.upsert_staged(conn, owner=owner, import_id=aid, now=_now())
+                        counts = _inventory.upsert_staged(conn, import_id=aid, now=_now())
                         counts["rows_read"] = read.rows_read
                         _audit.set_counts(conn, aid, counts)
                         _audit.bump(conn)
@@ -385,7 +391,8 @@ class Store:
         return ImportOutcome(aid, True, detail, aid, counts)
 
     def inventory_frame(self, supplier: str | None = None) -> pl.DataFrame:
-        """The inventory (or one supplier's part) in the normalised schema, by Device ID.
+        """The inventory (or one supplier's part, its name matched as ``eligibility.suppliers``
+        says) in the normalised schema, by Device ID.
 
         Columns ``cpl_data.inventory.INVENTORY_COLUMNS`` with dates as dates: what
         ``read_inventory`` returns for a file.
@@ -395,11 +402,9 @@ class Store:
 
     def inventory_count(self, supplier: str | None = None) -> int:
         """How many devices the inventory holds (of ``supplier``)."""
-        from sqlalchemy import func
-
         q = select(func.count()).select_from(inventory)
         if supplier is not None:
-            q = q.where(inventory.c.supplier == supplier)
+            q = q.where(inventory.c.supplier_key == supplier_key(supplier))
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
@@ -430,35 +435,47 @@ class Store:
         with self.engine.connect() as conn:
             return _keys.lookup(conn, key)
 
+    def supplier_names(self) -> list[str]:
+        """Every supplier the inventory holds rows of, as the store spells it."""
+        with self.engine.connect() as conn:
+            return _hubs.supplier_names(conn)
+
+    def supplier_spelling(self, name: str) -> str | None:
+        """The store's spelling of supplier ``name``, or None when it holds no row of it."""
+        with self.engine.connect() as conn:
+            return _hubs.spelling(conn, name)
+
+    def find_supplier(self, name: str, *, field: str = "supplier") -> str:
+        """The store's spelling of supplier ``name``; raises NotFound when it holds no row of it."""
+        with self.engine.connect() as conn:
+            return _hubs.find_supplier(conn, name, field=field)
+
+    def duplicate_devices(self, limit: int = 1000) -> tuple[int, list[dict[str, Any]]]:
+        """Device IDs held by more than one supplier (a data quality finding, for the DCC).
+
+        Returns how many there are and the first ``limit`` of them, each with its suppliers' rows.
+        """
+        with self.engine.connect() as conn:
+            return _hubs.duplicate_devices(conn, limit)
+
     def get_hub(self, device_id: str, *, supplier: str | None = None) -> Hub:
         """The hub whose CHF (or GPF) has ``device_id``, with its GPF's record if the store has one.
 
-        With ``supplier``, a hub of another supplier is not found, exactly like a missing one.
-        Raises NotFound.
+        With ``supplier`` (a name, matched as ``eligibility.suppliers`` says) only that
+        supplier's rows are read: another supplier's hub is not found, exactly like a missing
+        one, with the same queries; a CHF pairs only with its own supplier's GPF row. Without
+        it, a Device ID two suppliers hold is refused (DuplicateDevice: say whose). Raises
+        NotFound, and DataError for a stored row hubcheck cannot judge (a date out of range).
         """
         with self.engine.connect() as conn:
-            q = select(inventory).where(inventory.c.device_id == device_id)
-            row = conn.execute(q).mappings().first()
-            if row is not None and row["device_type"] == "GPF":
-                chf = (
-                    conn.execute(select(inventory).where(inventory.c.gpf_device_id == device_id))
-                    .mappings()
-                    .first()
-                )
-                row = chf or row
-            if row is None or (supplier is not None and row["supplier"] != supplier):
-                raise NotFound(
-                    f"no hub {device_id} in the store's inventory; import the inventory first, or give "
-                    "--manufacturer, --model and --firmware"
-                )
-            gpf_row = None
-            if row["gpf_device_id"]:
-                gpf_row = (
-                    conn.execute(select(inventory).where(inventory.c.device_id == row["gpf_device_id"]))
-                    .mappings()
-                    .first()
-                )
-        return _hub_of(row, gpf_row)
+            row, gpf_row = _hubs.hub_rows(conn, device_id, supplier)
+        try:
+            return _hub_of(row, gpf_row)
+        except InputError as exc:
+            raise DataError(
+                f"the store's record of hub {device_id} cannot be judged: {exc}; import the hub again "
+                "with correct values"
+            ) from exc
 
 
 def hub_from_rows(row: Any, gpf_row: Any | None = None) -> Hub:

@@ -2,7 +2,7 @@
 
 Reference data: every imported CPL version with its entries and Version Control history
 (older versions are kept: the timeline and any past verdict's evidence need them), and every
-imported catalogue. The inventory, keyed by Device ID. The service's API keys (hashes only),
+imported catalogue. The inventory, keyed by supplier and Device ID. The service's API keys (hashes only),
 the audit trail of every import and key event, and ``store_state``: counters each import or
 key event bumps in its own transaction, so every process serving the store knows when to
 drop its caches and reload its reference data.
@@ -97,11 +97,16 @@ catalogues = Table(
     UniqueConstraint("sha256", name="uq_catalogue_content"),
 )
 
-#: One row per SMI device (a hub's CHF row names its GPF in ``gpf_device_id``; the GPF may have
-#: its own row with its own status). Columns follow the inventory files (see docs/formats.md).
+#: One row per SMI device *of one supplier*: the key is (``supplier_key``, ``device_id``), so the
+#: same Device ID held by two suppliers is two rows, each its owner's (a data quality finding for
+#: the DCC, never a way into the other's). ``supplier_key`` is ``eligibility.suppliers.supplier_key``
+#: of ``supplier`` ('' for none); the store keeps one spelling of ``supplier`` per key. A hub's
+#: CHF row names its GPF in ``gpf_device_id``; it pairs only with that supplier's GPF row.
+#: Columns follow the inventory files (see docs/formats.md).
 inventory = Table(
     "inventory",
     metadata,
+    Column("supplier_key", String(255), primary_key=True),
     Column("device_id", String(23), primary_key=True),
     Column("gpf_device_id", String(23)),
     Column("device_type", String(8), nullable=False),
@@ -111,13 +116,14 @@ inventory = Table(
     Column("status", String(32), nullable=False),
     Column("status_since", Date),
     Column("status_history", Text),
-    Column("supplier", String(64), index=True),
+    Column("supplier", String(64)),
     Column("csp_region", String(16)),
     Column("han_variant", String(32)),
     Column("tsat_install_end", Date),
     Column("import_id", Integer),
     Column("updated_at", DateTime(timezone=True)),
-    Index("ix_inventory_gpf_device_id", "gpf_device_id"),
+    Index("ix_inventory_device_id", "device_id"),
+    Index("ix_inventory_owner_gpf", "supplier_key", "gpf_device_id"),
 )
 
 #: One row per import (CPL, catalogue, inventory), refused ones included, and per key event.

@@ -95,9 +95,10 @@ async def import_inventory(
         str | None, Query(description="Supplier of rows that name none (a supplier's key: its own).")
     ] = None,
 ) -> JSONResponse:
-    """Hubs keyed by Device ID (new ones added, known ones updated). A supplier's key writes
-    only its own hubs: a row naming another supplier is refused (422), a Device ID held by
-    another supplier too (403); either refuses the whole file."""
+    """Hubs keyed by supplier and Device ID (new ones added, the supplier's known ones updated).
+    A supplier's key writes only its own rows: a row naming another supplier refuses the whole
+    file (422); a Device ID another supplier holds too is the importer's own row, and neither
+    touches the other (the DCC is told: ``GET /v1/quality/duplicate-devices``)."""
     upload = await read_upload(request, svc.settings.max_import_bytes, "inventory")
     return _created(await run_in_threadpool(_imports.import_inventory, svc, who, upload, supplier))
 

@@ -17,13 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.app.deps import ChargingReader, CurrentView, RiskQuerier, ServiceDep
 from api.app.problems import PROBLEM_RESPONSES
+from api.auth import with_article
 from api.errors import Forbidden
 from api.report import render_charts, risk_html
+from eligibility.amounts import MAX_GBP
 from eligibility.charging import ChargingSettings, charging_exclusions
 from eligibility.dates import parse_date
 from eligibility.policy_timeline import parse_timeline
 from eligibility.risk import fleet_risk
 from eligibility.smi import POLICIES
+from eligibility.suppliers import MAX_NAME, same_supplier
 
 __all__ = ["RiskQuery", "router"]
 
@@ -38,7 +41,12 @@ def charging(
     on: Annotated[
         str | None, Query(alias="date", description="Charging date, YYYY-MM-DD (default today).")
     ] = None,
-    supplier: Annotated[str | None, Query(description="Only this supplier's hubs.")] = None,
+    supplier: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_NAME, description="Only this supplier's hubs (404 for one the inventory lacks)."
+        ),
+    ] = None,
     policy: Annotated[
         str | None,
         Query(
@@ -46,7 +54,10 @@ def charging(
         ),
     ] = None,
     tariff: Annotated[
-        float | None, Query(ge=0, description="Stock Level Charge, GBP per hub per month.")
+        float | None,
+        Query(
+            ge=0, le=MAX_GBP, allow_inf_nan=False, description="Stock Level Charge, GBP per hub per month."
+        ),
     ] = None,
 ) -> JSONResponse:
     """Stock at the date (Pending CHFs still on the SMI under the policy), per supplier: chargeable,
@@ -56,11 +67,14 @@ def charging(
     numbers and reconcile (stock = chargeable + excluded, per supplier and overall)."""
     d = parse_date(on, field="date") if on else date.today()
     engine = view.snapshot.require()
+    pol = svc.policy(policy)
+    if supplier is not None:
+        supplier = svc.store.find_supplier(supplier)  # the store's spelling; 404 for none
     report = charging_exclusions(
-        svc.store.inventory_frame(),
+        svc.store.inventory_frame(supplier),
         d,
         engine.reference,
-        svc.policy(policy),
+        pol,
         ChargingSettings(stock_charge_gbp_per_hub_month=tariff),
         supplier=supplier,
         engine=engine,
@@ -87,8 +101,12 @@ class RiskQuery(BaseModel):
         max_length=8,
         description="Policies or policy timelines to compare, e.g. sec-ac-7.2,secmp0060@2023-04-01.",
     )
-    supplier: str | None = Field(None, description="Whose fleet (a supplier key may ask only for its own).")
-    tariff: float | None = Field(None, ge=0, description="Stock Level Charge, GBP per hub per month.")
+    supplier: str | None = Field(
+        None, max_length=MAX_NAME, description="Whose fleet (a supplier key may ask only for its own)."
+    )
+    tariff: float | None = Field(
+        None, ge=0, le=MAX_GBP, allow_inf_nan=False, description="Stock Level Charge, GBP per hub per month."
+    )
 
 
 @router.post(
@@ -102,12 +120,16 @@ def risk(request: Request, body: RiskQuery, svc: ServiceDep, view: CurrentView, 
     backstop. A supplier's key queries its own fleet. Send ``Accept: text/html`` for the
     self-contained HTML report instead of JSON."""
     supplier = body.supplier
-    if who.supplier_scope is not None:
-        if supplier is not None and supplier.strip().lower() != who.supplier_scope.strip().lower():
-            raise Forbidden(f"a {who.role} key may query only its own fleet ({who.supplier_scope})")
-        supplier = who.supplier_scope
+    scope = who.supplier_scope
     d = parse_date(body.start, field="from") if body.start else date.today()
     policies = [parse_timeline(p, field="policies") for p in body.policies]
+    if scope is not None:
+        if supplier is not None and not same_supplier(supplier, scope):
+            raise Forbidden(f"{with_article(who.role)} key may query only its own fleet ({scope})")
+        # its own fleet is known even when empty: then the report is zeros
+        supplier = svc.store.supplier_spelling(scope) or scope
+    elif supplier is not None:
+        supplier = svc.store.find_supplier(supplier)  # the store's spelling; 404 for none
     engine = view.snapshot.require()
     report = fleet_risk(
         svc.store.inventory_frame(supplier),
