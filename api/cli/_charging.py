@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from api.cli._common import CatalogueOption, InventoryArgument, TariffOption, console, emit_json, state
+from api.cli._engines import EngineOption, MasterOption, check_engine
 from api.cli._output import write_table
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
 from eligibility.dates import parse_date
@@ -96,6 +97,8 @@ def charging(
         Path | None,
         typer.Option("-o", "--output", help="Write the excluded hubs with their evidence (CSV or Parquet)."),
     ] = None,
+    engine_kind: EngineOption = "polars",
+    master: MasterOption = None,
 ) -> None:
     """Hubs in stock at --date: chargeable, excluded (with evidence), return due, and dropped from the SMI.
 
@@ -112,7 +115,13 @@ def charging(
         return_single_band_gbp=return_single_band,
         return_dual_band_gbp=return_dual_band,
     )
-    frame = st.inventory_frame(inventory)
+    check_engine(engine_kind, master, inventory_given=inventory is not None)
+    if engine_kind == "spark":
+        from cpl_data.spark_job import spark_charging_inventory
+
+        frame = spark_charging_inventory(str(inventory), master=master)
+    else:
+        frame = st.inventory_frame(inventory)
     report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
         write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())
