@@ -193,7 +193,7 @@ def read_spark_inventory(spark: SparkSession, path: str) -> SparkInventory:
         F.col(WHY).alias("why"),
         F.col(FILE).alias("where"),
     )
-    again, per_id = census(good.withColumn(_OK, F.lit(True)))
+    again, per_id = census(good)
     return SparkInventory(good, rejects, counted.rows, ignored, again, per_id)
 
 
@@ -212,11 +212,12 @@ class Census:
 
 
 def census(rows: DataFrame) -> tuple[Census, DataFrame]:
-    """Count a frame's rows (with its ``__canonical`` flag) in one job: see :class:`Census`.
+    """Count a frame's rows in one job (only those flagged ``__canonical``, when it has the flag).
 
     Also returns the per-ID frame (lazy) from which the duplicated IDs can be taken.
     """
-    kind, ok = F.col("device_type"), F.col(_OK)
+    kind = F.col("device_type")
+    ok = F.col(_OK) if _OK in rows.columns else F.lit(True)
     own = rows.select(
         F.col("device_id").alias("id"),
         F.lit(1).alias("all"),

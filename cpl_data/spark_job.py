@@ -50,7 +50,7 @@ from eligibility.verdict import REASON_CODES
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-    from cpl_data._spark_inventory import SparkInventory
+    from cpl_data._spark_inventory import Census, SparkInventory
 
 __all__ = ["DEFAULT_MASTER", "spark_batch", "spark_charging_inventory", "spark_path", "spark_session"]
 
@@ -115,12 +115,10 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     if master is not None or not submitted:
         builder = builder.master(master or DEFAULT_MASTER)
     settings = {**_SESSION_CONF, **(conf or {})}
-    if (
-        (master or DEFAULT_MASTER).startswith("local")
-        and not submitted
-        and "PYSPARK_PYTHON" not in os.environ
-    ):
-        settings.setdefault("spark.pyspark.python", sys.executable)
+    if (master or DEFAULT_MASTER).startswith("local") and not submitted:
+        # PySpark starts its local Python workers with $PYSPARK_PYTHON (else whatever python3 is on
+        # PATH, which may lack hubcheck): run them on this interpreter unless told otherwise
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
@@ -180,6 +178,7 @@ class _Checked:
     rows: DataFrame
     rejects: DataFrame | None
     bad_rows: int
+    census: Census
 
 
 def _checked(spark: SparkSession, inventory: str, skip_invalid: bool) -> _Checked:
@@ -188,13 +187,15 @@ def _checked(spark: SparkSession, inventory: str, skip_invalid: bool) -> _Checke
     The problems are listed as the default engine lists them (up to
     :data:`~cpl_data.batch_job.MAX_PROBLEMS`, by file and row).
     """
-    from cpl_data._spark_inventory import problems_of, read_spark_inventory, without_duplicates
+    from cpl_data._spark_inventory import census, problems_of, read_spark_inventory, without_duplicates
 
     inv = read_spark_inventory(spark, inventory)
-    rejects, rows = inv.rejects, inv.rows
-    if inv.census.duplicated_ids:
+    rejects, rows, counted = inv.rejects, inv.rows, inv.census
+    if counted.duplicated_ids:
         rows, twice = without_duplicates(rows, inv.per_id)
         rejects = twice if rejects is None else rejects.unionByName(twice)
+        # a GPF whose CHF was listed twice is now named by no CHF: count again (a rare second job)
+        counted, _ = census(rows)
     bad = rejects.select("where", "row").distinct().count() if rejects is not None else 0
     if bad and not skip_invalid:
         assert rejects is not None
@@ -205,7 +206,7 @@ def _checked(spark: SparkSession, inventory: str, skip_invalid: bool) -> _Checke
             "fix them, or pass --skip-invalid to write them to a rejects file and go on",
             problems,
         )
-    return _Checked(inv, rows, rejects if bad else None, bad)
+    return _Checked(inv, rows, rejects if bad else None, bad, counted)
 
 
 def _hub_frame(rows: DataFrame) -> DataFrame:
@@ -292,8 +293,8 @@ def spark_batch(
         checked = _checked(spark, inventory, skip_invalid)
         summary.rows_read = checked.inventory.rows_read
         summary.ignored_columns = checked.inventory.ignored_columns
-        summary.unclaimed_gpf = checked.inventory.census.unclaimed_gpf
-        summary.other_devices = checked.inventory.census.other
+        summary.unclaimed_gpf = checked.census.unclaimed_gpf
+        summary.other_devices = checked.census.other
         summary.rejected_rows = checked.bad_rows
         hubs = _hub_frame(checked.rows)
         keys = _collect(hubs.select(*KEY).distinct(), {c: pl.String() for c in KEY})
