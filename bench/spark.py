@@ -52,25 +52,31 @@ class SparkMetrics:
     run_seconds: float
     cpu_seconds: float
     started_at: float
-    per_stage: dict[str, float]
+    #: per stage name: executor run time and CPU time (core-seconds)
+    per_stage: dict[str, tuple[float, float]]
 
 
 def read_event_log(folder: Path) -> SparkMetrics:
-    """Sum the listener metrics of the one application logged in ``folder``."""
-    (log,) = [p for p in folder.iterdir() if p.is_file()]
+    """Sum the listener metrics of the one application logged in ``folder``.
+
+    Spark 4 writes an application's log as a folder of numbered ``events_N_...`` files.
+    """
+    (app_dir,) = [p for p in folder.iterdir() if p.is_dir()]
+    parts = sorted(app_dir.glob("events_*"), key=lambda p: int(p.name.split("_")[1]))
     run_ms = cpu_ns = tasks = 0
     jobs: dict[int, list[int]] = {}
     app = [0, 0]
     names: dict[int, str] = {}
-    stage_run: dict[int, int] = defaultdict(int)
-    for line in log.read_text().splitlines():
+    stage_run: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for line in (text for part in parts for text in part.read_text().splitlines()):
         event = json.loads(line)
         kind = event["Event"]
         if kind == "SparkListenerTaskEnd" and event.get("Task Metrics"):
             m = event["Task Metrics"]
             run_ms += m["Executor Run Time"]
             cpu_ns += m["Executor CPU Time"]
-            stage_run[event["Stage ID"]] += m["Executor Run Time"]
+            stage_run[event["Stage ID"]][0] += m["Executor Run Time"] / 1000
+            stage_run[event["Stage ID"]][1] += m["Executor CPU Time"] / 1e9
             tasks += 1
         elif kind == "SparkListenerStageCompleted":
             info = event["Stage Info"]
@@ -83,9 +89,10 @@ def read_event_log(folder: Path) -> SparkMetrics:
             app[0] = event["Timestamp"]
         elif kind == "SparkListenerApplicationEnd":
             app[1] = event["Timestamp"]
-    per_stage: dict[str, float] = defaultdict(float)
-    for stage, ms in stage_run.items():
-        per_stage[names.get(stage, f"stage {stage}")] += ms / 1000
+    per_stage: dict[str, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
+    for stage, (run, cpu) in stage_run.items():
+        name = names.get(stage, f"stage {stage}")
+        per_stage[name] = (per_stage[name][0] + run, per_stage[name][1] + cpu)
     return SparkMetrics(
         app_seconds=(app[1] - app[0]) / 1000,
         jobs_seconds=sum(end - start for start, end in jobs.values() if end) / 1000,
@@ -155,10 +162,14 @@ def main(hubs: int | None = None) -> None:
         )
         _line(f"  executor run time, {m.tasks:,} tasks (core-seconds)", f"{m.run_seconds:12.2f} s")
         _line("  executor CPU time (core-seconds)", f"{m.cpu_seconds:12.2f} s")
-        for stage, seconds in sorted(m.per_stage.items(), key=lambda kv: -kv[1])[:4]:
-            _line(f"    of which stages '{stage}'", f"{seconds:12.2f} s")
+        for stage, (run, cpu) in sorted(m.per_stage.items(), key=lambda kv: -kv[1][0])[:4]:
+            _line(f"    of which stages at '{stage}' (run, CPU)", f"{run:12.2f} s {cpu:10.2f} s")
         rate = hubs / m.run_seconds
-        _line("  throughput per executor core (hubs / executor run time)", f"{'':14} {rate:15,.0f} hubs/s")
+        _line("  per executor core: hubs / executor run time", f"{'':14} {rate:15,.0f} hubs/s")
+        # on a shared machine a task waits for a CPU too: its run time counts the wait, its CPU time not
+        _line(
+            "  per executor core: hubs / executor CPU time", f"{'':14} {hubs / m.cpu_seconds:15,.0f} hubs/s"
+        )
         fixed = s_seconds - m.jobs_seconds
         for cores in (16, 64, 256):
             estimate = fixed + 10_000_000 / (rate * cores)

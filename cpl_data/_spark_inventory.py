@@ -25,6 +25,7 @@ from typing import Final
 
 import polars as pl
 import pyarrow as pa
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, StringType
@@ -79,6 +80,13 @@ class SparkInventory:
     census: Census
     #: rows per Device ID (lazy), for :func:`without_duplicates`
     per_id: DataFrame
+    #: what this read keeps in the executors' memory (or disk) until :meth:`release`
+    cached: tuple[DataFrame, ...] = ()
+
+    def release(self) -> None:
+        """Drop what this read cached (a session that goes on to other jobs wants the memory back)."""
+        for frame in self.cached:
+            frame.unpersist()
 
 
 def _canonical(name: str, present: Mapping[str, DataType]) -> Column:
@@ -175,13 +183,15 @@ def read_spark_inventory(spark: SparkSession, path: str) -> SparkInventory:
     canonical = reduce(
         lambda a, b: a & b, (F.coalesce(_canonical(c, present), F.lit(False)) for c in present)
     )
+    # kept after the census, which reads it first: the later jobs (the keys, the verdicts) read
+    # the checked rows from there instead of reading and checking the files again
     flagged = raw.select(
         *(_as_normalised(c, present) for c in INVENTORY_COLUMNS), FILE, ROW, canonical.alias(_OK)
-    )
+    ).persist(StorageLevel.MEMORY_AND_DISK)
     counted, per_id = census(flagged)
     fast = flagged.filter(_OK).drop(_OK)
     if not counted.odd:
-        return SparkInventory(fast, None, counted.rows, ignored, counted, per_id)
+        return SparkInventory(fast, None, counted.rows, ignored, counted, per_id, (flagged,))
     checked = (
         raw.filter(~canonical).select(*present, FILE, ROW).mapInArrow(check_batches, _CHECKED_DDL).persist()
     )
@@ -194,7 +204,7 @@ def read_spark_inventory(spark: SparkSession, path: str) -> SparkInventory:
         F.col(FILE).alias("where"),
     )
     again, per_id = census(good)
-    return SparkInventory(good, rejects, counted.rows, ignored, again, per_id)
+    return SparkInventory(good, rejects, counted.rows, ignored, again, per_id, (flagged, checked))
 
 
 @dataclass(frozen=True)

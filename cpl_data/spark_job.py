@@ -131,6 +131,27 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     return session
 
 
+@contextmanager
+def _session(given: SparkSession | None, master: str | None) -> Iterator[SparkSession]:
+    """``given``, the running session, or one started for this job and stopped after it.
+
+    Stopping a session hubcheck started ends its application cleanly (its event log complete,
+    its executors released) before the command exits.
+    """
+    if given is not None:
+        yield given
+        return
+    from pyspark.sql import SparkSession
+
+    ours = SparkSession.getActiveSession() is None
+    session = spark_session(master)
+    try:
+        yield session
+    finally:
+        if ours:
+            session.stop()
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
@@ -190,22 +211,28 @@ def _checked(spark: SparkSession, inventory: str, skip_invalid: bool) -> _Checke
     from cpl_data._spark_inventory import census, problems_of, read_spark_inventory, without_duplicates
 
     inv = read_spark_inventory(spark, inventory)
-    rejects, rows, counted = inv.rejects, inv.rows, inv.census
-    if counted.duplicated_ids:
-        rows, twice = without_duplicates(rows, inv.per_id)
-        rejects = twice if rejects is None else rejects.unionByName(twice)
-        # a GPF whose CHF was listed twice is now named by no CHF: count again (a rare second job)
-        counted, _ = census(rows)
-    bad = rejects.select("where", "row").distinct().count() if rejects is not None else 0
-    if bad and not skip_invalid:
-        assert rejects is not None
-        problems = problems_of(rejects, MAX_PROBLEMS)
-        listed = f"; the first {MAX_PROBLEMS} problems are listed" if len(problems) >= MAX_PROBLEMS else ""
-        raise DataError(
-            f"{inventory}: the inventory was not read ({bad} bad row(s){listed}); "
-            "fix them, or pass --skip-invalid to write them to a rejects file and go on",
-            problems,
-        )
+    try:
+        rejects, rows, counted = inv.rejects, inv.rows, inv.census
+        if counted.duplicated_ids:
+            rows, twice = without_duplicates(rows, inv.per_id)
+            rejects = twice if rejects is None else rejects.unionByName(twice)
+            # a GPF whose CHF was listed twice is now named by no CHF: count again (a rare second job)
+            counted, _ = census(rows)
+        bad = rejects.select("where", "row").distinct().count() if rejects is not None else 0
+        if bad and not skip_invalid:
+            assert rejects is not None
+            problems = problems_of(rejects, MAX_PROBLEMS)
+            listed = (
+                f"; the first {MAX_PROBLEMS} problems are listed" if len(problems) >= MAX_PROBLEMS else ""
+            )
+            raise DataError(
+                f"{inventory}: the inventory was not read ({bad} bad row(s){listed}); "
+                "fix them, or pass --skip-invalid to write them to a rejects file and go on",
+                problems,
+            )
+    except BaseException:
+        inv.release()
+        raise
     return _Checked(inv, rows, rejects if bad else None, bad, counted)
 
 
@@ -279,7 +306,42 @@ def spark_batch(
     inventory, output = spark_path(inventory), spark_path(output)
     _check_parquet_paths(inventory, output + (".csv" if output_format == "csv" else ""))
     t0 = time.perf_counter()
-    spark = spark or spark_session(master)
+    with _session(spark, master) as session:
+        summary = _judge(session, inventory, output, engine, policy, install_date, skip_invalid, rejects)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _judge(
+    spark: SparkSession,
+    inventory: str,
+    output: str,
+    engine: Engine,
+    policy: HousekeepingPolicy,
+    install_date: date,
+    skip_invalid: bool,
+    rejects: str | None,
+) -> BatchSummary:
+    """:func:`spark_batch`'s work on a session: check the rows, then judge them."""
+    with _spark_errors(f"reading {inventory}"):
+        checked = _checked(spark, inventory, skip_invalid)
+    try:
+        return _verdicts(spark, checked, inventory, output, engine, policy, install_date, rejects)
+    finally:
+        checked.inventory.release()
+
+
+def _verdicts(
+    spark: SparkSession,
+    checked: _Checked,
+    inventory: str,
+    output: str,
+    engine: Engine,
+    policy: HousekeepingPolicy,
+    install_date: date,
+    rejects: str | None,
+) -> BatchSummary:
+    """Pair, assess, join and judge the checked rows; write the verdicts (and the rejects)."""
     ref = engine.reference
     summary = BatchSummary(
         source=inventory,
@@ -288,14 +350,13 @@ def spark_batch(
         policy=policy.name,
         cpl_version=ref.cpl.version,
         catalogue=ref.catalogue.name if ref.catalogue is not None else None,
+        rows_read=checked.inventory.rows_read,
+        ignored_columns=checked.inventory.ignored_columns,
+        unclaimed_gpf=checked.census.unclaimed_gpf,
+        other_devices=checked.census.other,
+        rejected_rows=checked.bad_rows,
     )
     with _spark_errors(f"reading {inventory}"):
-        checked = _checked(spark, inventory, skip_invalid)
-        summary.rows_read = checked.inventory.rows_read
-        summary.ignored_columns = checked.inventory.ignored_columns
-        summary.unclaimed_gpf = checked.census.unclaimed_gpf
-        summary.other_devices = checked.census.other
-        summary.rejected_rows = checked.bad_rows
         hubs = _hub_frame(checked.rows)
         keys = _collect(hubs.select(*KEY).distinct(), {c: pl.String() for c in KEY})
     table = assessment_table(engine, keys, install_date)
@@ -317,7 +378,6 @@ def spark_batch(
             target = spark_path(rejects) if rejects else output.rstrip("/") + ".rejects.csv"
             _write_whole(spark, checked.rejects.orderBy("where", "row", "column").coalesce(1), target, "csv")
             summary.rejects_file = target
-    summary.seconds = time.perf_counter() - t0
     return summary
 
 
@@ -361,10 +421,15 @@ def spark_charging_inventory(
 
     inventory = spark_path(inventory)
     _check_parquet_paths(inventory, None)
-    spark = spark or spark_session(master)
-    with _spark_errors(f"reading {inventory}"):
-        rows = _checked(spark, inventory, skip_invalid=False).rows.select(*INVENTORY_COLUMNS)
-        stock = rows.filter((F.col("device_type") == "CHF") & (F.col("status") == "Pending"))
-        named = stock.filter(F.col(HUB_KEY).isNotNull()).select(F.col(HUB_KEY).alias("device_id")).distinct()
-        gpf = rows.filter(F.col("device_type") == "GPF").join(named, on="device_id", how="left_semi")
-        return _collect(stock.unionByName(gpf), SCHEMA)
+    with _session(spark, master) as session, _spark_errors(f"reading {inventory}"):
+        checked = _checked(session, inventory, skip_invalid=False)
+        try:
+            rows = checked.rows.select(*INVENTORY_COLUMNS)
+            stock = rows.filter((F.col("device_type") == "CHF") & (F.col("status") == "Pending"))
+            named = stock.filter(F.col(HUB_KEY).isNotNull()).select(F.col(HUB_KEY).alias("device_id"))
+            gpf = rows.filter(F.col("device_type") == "GPF").join(
+                named.distinct(), on="device_id", how="left_semi"
+            )
+            return _collect(stock.unionByName(gpf), SCHEMA)
+        finally:
+            checked.inventory.release()
