@@ -12,8 +12,9 @@ installed: see docs/scale.md).
 
 Every row carries where it came from (``_metadata.file_name`` and its row index), so a bad cell is
 reported as the default engine reports it: file, row (numbered from 2, the header being row 1),
-column, value, why. A Device ID listed twice is bad on every row that lists it: a distributed read
-has no "earlier" row (the default engine, reading in order, keeps the first).
+column, value, why. A Device ID listed twice is bad on every row that lists it, as the default
+engine has it within one chunk (500,000 rows); across its chunks the default engine names only the
+later rows, where a distributed read has no "earlier" row.
 """
 
 from __future__ import annotations
@@ -36,7 +37,17 @@ from eligibility.errors import DataError, Problem
 from eligibility.hubframe import HUB_KEY
 from eligibility.smi import DEVICE_TYPES, SMI_STATUSES
 
-__all__ = ["SparkInventory", "problems_of", "read_spark_inventory"]
+__all__ = [
+    "REJECT_COLUMNS",
+    "Census",
+    "SparkInventory",
+    "canonical_rows",
+    "census",
+    "check_batches",
+    "problems_of",
+    "read_spark_inventory",
+    "without_duplicates",
+]
 
 _DATES: Final = ("status_since", "tsat_install_end")
 #: Where each row came from, and (for a bad cell) which and why: carried beside the inventory columns.
@@ -120,6 +131,11 @@ def _canonical(name: str, present: Mapping[str, DataType]) -> Column:
     return rules[name]
 
 
+def canonical_rows(present: Mapping[str, DataType]) -> Column:
+    """True for a row the polars reader would accept and leave as it is (``present``: the file's columns)."""
+    return reduce(lambda a, b: a & b, (F.coalesce(_canonical(c, present), F.lit(False)) for c in present))
+
+
 def _dates_in_order(history: Column) -> Column:
     """The history's dates are real dates, oldest first (ISO text sorts as the dates do)."""
     dates = F.regexp_extract_all(history, F.lit(r"([0-9]{4}-[0-9]{2}-[0-9]{2})"), 1)
@@ -180,9 +196,7 @@ def read_spark_inventory(spark: SparkSession, path: str) -> SparkInventory:
             [Problem(f"column {m!r} is missing", source=path, row=1) for m in missing],
         )
     ignored = tuple(c for c in raw.columns if c not in INVENTORY_COLUMNS and c not in (FILE, ROW))
-    canonical = reduce(
-        lambda a, b: a & b, (F.coalesce(_canonical(c, present), F.lit(False)) for c in present)
-    )
+    canonical = canonical_rows(present)
     # kept after the census, which reads it first: the later jobs (the keys, the verdicts) read
     # the checked rows from there instead of reading and checking the files again
     flagged = raw.select(

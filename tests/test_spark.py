@@ -229,3 +229,63 @@ def test_the_cli_starts_without_spark() -> None:
     code = "import sys, api.cli; print(sorted(m for m in ('pyspark', 'sqlglot', 'py4j') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: One canonical row, then each variant changes one column: (column, value).
+_BASE = {
+    "device_id": "00-DB-12-34-56-78-90-A0",
+    "gpf_device_id": "00-DB-12-34-56-78-90-A1",
+    "device_type": "CHF",
+    "manufacturer": "F0A1",
+    "model": "A1010100",
+    "firmware": "0C240000",
+    "status": "Pending",
+    "status_since": "2025-01-02",
+    "status_history": "Commissioned:2020-01-01;Decommissioned:2021-02-03;Pending:2025-01-02",
+    "supplier": "Ampere Energy",
+    "csp_region": "North",
+    "han_variant": "Single Band",
+    "tsat_install_end": "2027-01-01",
+}
+_VARIANTS = [
+    ("device_id", "00db1234567890a0"), ("device_id", "00-db-12-34-56-78-90-a0"), ("device_id", " 00-DB-12-34-56-78-90-A0"),
+    ("gpf_device_id", None), ("gpf_device_id", "00DB1234567890A1"), ("gpf_device_id", ""),
+    ("device_type", "chf"), ("device_type", "GPF"), ("device_type", "ESME"), ("device_type", None), ("device_type", "HUB"),
+    ("manufacturer", "f0a1"), ("manufacturer", "F0A"), ("manufacturer", " F0A1"),
+    ("model", "a1010100"), ("model", "A101010"),
+    ("firmware", "C240000"), ("firmware", "0x0C240000"), ("firmware", "0c240000"), ("firmware", "0C2400000"),
+    ("status", "PENDING"), ("status", "Installed Not Commissioned"), ("status", "InstalledNotCommissioned"),
+    ("status", "Pending "), ("status", "Lost"),
+    ("status_since", None), ("status_since", "2025-1-02"), ("status_since", "2025-02-30"), ("status_since", " 2025-01-02"),
+    ("status_history", None), ("status_history", "Pending"), ("status_history", "pending:2025-01-02"),
+    ("status_history", "Commissioned:2020-01-01, Pending:2025-01-02"), ("status_history", "Pending:2025-01-02;Commissioned:2020-01-01"),
+    ("status_history", "Commissioned:2020-02-30;Pending:2025-01-02"), ("status_history", ""), ("status_history", "Pending;"),
+    ("supplier", None), ("supplier", " Ampere"), ("supplier", "Ampere\t"), ("supplier", ""), ("supplier", "Ampere\u00a0"),
+    ("csp_region", None), ("csp_region", "north"), ("csp_region", "4G South"), ("csp_region", "Mars"),
+    ("han_variant", None), ("han_variant", "single"), ("han_variant", "Dual Band"), ("han_variant", "SINGLE BAND"),
+    ("han_variant", "Tri Band"), ("han_variant", "dual-band"), ("han_variant", " Dual Band"),
+    ("tsat_install_end", None), ("tsat_install_end", "01/01/2027"),
+]  # fmt: skip
+
+
+def test_the_jvm_passes_only_rows_the_polars_reader_would_leave_as_they_are(spark: SparkSession) -> None:
+    # rule: a row the Spark predicates call canonical skips the polars reader, so the reader must
+    # accept it and change nothing; any other row goes through the reader itself (never wrong, slower)
+    from cpl_data._spark_inventory import canonical_rows
+    from cpl_data.inventory import check_inventory
+
+    rows = [dict(_BASE)] + [{**_BASE, column: value} for column, value in _VARIANTS]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(_BASE, pl.String))
+    on_spark = spark.createDataFrame(frame.to_arrow())
+    present = {f.name: f.dataType for f in on_spark.schema.fields}
+    flags = [r[0] for r in on_spark.select(canonical_rows(present)).collect()]
+    unchanged = []
+    for i in range(frame.height):
+        read = check_inventory(frame[i], source="t")
+        same = read.frame.with_columns(pl.col("status_since", "tsat_install_end").cast(pl.String))
+        unchanged.append(read.rejects.height == 0 and same.select(frame.columns).equals(frame[i]))
+    wrong = [rows[i] for i, flag in enumerate(flags) if flag and not unchanged[i]]
+    assert not wrong
+    assert flags[0]  # the canonical row takes the fast path
+    # and so do the variants the reader leaves as they are (most real files are canonical)
+    assert [i for i, flag in enumerate(flags) if unchanged[i] and not flag] == []
