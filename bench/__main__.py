@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import batch, engine, import_cpl, isolation, risk, service
+from bench import batch, engine, import_cpl, isolation, risk, service, spark
 
 
 def main() -> None:
     import_cpl.main()
     engine.main()
     batch.main()
+    spark.main()
     service.main()
     isolation.main([])
     risk.main()

@@ -21,6 +21,7 @@ from api.cli._common import (
     state,
     today,
 )
+from api.cli._engines import EngineOption, MasterOption, check_engine
 from eligibility.engine import Engine, EngineSettings
 from eligibility.policy_timeline import parse_timeline
 
@@ -89,12 +90,28 @@ def batch(
     chunk_rows: Annotated[
         int | None, typer.Option(min=1000, help="Inventory rows read at a time (default 500,000).")
     ] = None,
+    engine_kind: EngineOption = "polars",
+    master: MasterOption = None,
 ) -> None:
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
     st = state(ctx)
     day = date_option(install_date, "--install-date") or today()
     pol = parse_timeline(policy, field="--policy")
+    check_engine(engine_kind, master)
     engine = Engine(st.reference(catalogue), EngineSettings(window_back=window_back, max_hops=max_hops))
+    if engine_kind == "spark":
+        from cpl_data.spark_job import spark_batch
+
+        summary = spark_batch(
+            str(inventory), str(output), engine, pol, day,
+            skip_invalid=skip_invalid, rejects=str(rejects) if rejects else None, master=master,
+            output_format=output_format,
+        )  # fmt: skip
+        if st.json:
+            emit_json(_json(summary, None, None))
+        else:
+            _render(summary, None, None)
+        return
     # the batch machinery (pyarrow, the job) is loaded by the command that uses it, not by --help
     from cpl_data.batch_job import CHUNK_ROWS, run_batch
     from cpl_data.sources import detect_kind, open_inventory

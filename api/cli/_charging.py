@@ -17,6 +17,7 @@ from api.cli._common import (
     finite_gbp,
     state,
 )
+from api.cli._engines import EngineOption, MasterOption, check_engine
 from api.cli._output import write_table
 from eligibility.amounts import MAX_GBP
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
@@ -129,6 +130,8 @@ def charging(
         Path | None,
         typer.Option("-o", "--output", help="Write the excluded hubs with their evidence (CSV or Parquet)."),
     ] = None,
+    engine_kind: EngineOption = "polars",
+    master: MasterOption = None,
 ) -> None:
     """Hubs in stock at --date: chargeable, excluded (with evidence), return due, and dropped from the SMI.
 
@@ -146,7 +149,13 @@ def charging(
         return_single_band_gbp=return_single_band,
         return_dual_band_gbp=return_dual_band,
     )
-    frame = st.inventory_frame(inventory)
+    check_engine(engine_kind, master, inventory_given=inventory is not None)
+    if engine_kind == "spark":
+        from cpl_data.spark_job import spark_charging_inventory
+
+        frame = spark_charging_inventory(str(inventory), master=master)
+    else:
+        frame = st.inventory_frame(inventory)
     if supplier is not None:  # matched as every command matches it; an unknown one is exit 2
         frame, supplier = select_supplier(frame, supplier, field="--supplier")
     report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
