@@ -25,6 +25,7 @@ from eligibility.smi import DEVICE_TYPES, SMI_STATUSES
 
 __all__ = [
     "CSP_REGIONS",
+    "DATE_RANGE",
     "RULES",
     "Checked",
     "by_value",
@@ -60,6 +61,8 @@ HISTORY_WHY: Final = (
 )
 DATE_WHY: Final = "not a date; expected YYYY-MM-DD, e.g. 2026-11-28"
 RANGE_WHY: Final = f"out of range; hubcheck takes dates from {EARLIEST} to {LATEST}"
+#: The dates an inventory may hold (one range for every date hubcheck takes: eligibility.dates).
+DATE_RANGE: Final = (EARLIEST, LATEST)
 
 
 @dataclass(frozen=True)

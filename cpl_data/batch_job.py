@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cpl_data._seen import SeenDevices
+from cpl_data.csv_out import write_csv
 from cpl_data.inventory import InventoryRead, check_inventory, mark_earlier
 from cpl_data.sources import InventorySource
 from eligibility.assessment import ASSESSMENT_SCHEMA, KEY, assessment_table
@@ -38,8 +39,17 @@ from eligibility.engine import Engine
 from eligibility.errors import DataError, Problem
 from eligibility.hubframe import HubPairing
 from eligibility.policy_timeline import Policy
+from eligibility.smi import INSTALLABLE
 
-__all__ = ["CHUNK_ROWS", "MAX_PROBLEMS", "BatchReporter", "BatchSummary", "OutputFormat", "run_batch"]
+__all__ = [
+    "CHUNK_ROWS",
+    "MAX_PROBLEMS",
+    "BatchReporter",
+    "BatchSummary",
+    "HubCounts",
+    "OutputFormat",
+    "run_batch",
+]
 
 #: Inventory rows read at a time (a few chunks are in flight at once: ~2 GB at most).
 CHUNK_ROWS: Final = 500_000
@@ -60,8 +70,28 @@ class BatchReporter(Protocol):
 
 
 @dataclass
+class HubCounts:
+    """Hubs per verdict and per reason code, for one group of hubs."""
+
+    hubs: int = 0
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, masks: Counter[int]) -> HubCounts:
+        """The counts of hubs per ``reason_mask``, summed up."""
+        by_verdict, by_reason = mask_counts(masks)
+        return cls(sum(masks.values()), by_verdict, {c: n for c, n in by_reason.items() if n})
+
+
+@dataclass
 class BatchSummary:
-    """What a batch job did, for the summary table and ``--json``."""
+    """What a batch job did, for the summary table and ``--json``.
+
+    ``stock`` counts the hubs whose CHF is Pending or InstalledNotCommissioned (what can still be
+    fitted), ``not_stock`` the others (commissioned, decommissioned ...), so that a fleet of
+    installed hubs does not hide its stock's verdicts.
+    """
 
     source: str
     output: str
@@ -80,6 +110,11 @@ class BatchSummary:
     by_verdict: dict[str, int] = field(default_factory=dict)
     by_reason: dict[str, int] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
+    stock: HubCounts = field(default_factory=HubCounts)
+    not_stock: HubCounts = field(default_factory=HubCounts)
+    #: with ``stock_only``: the hubs not in stock, left out (not judged, not written)
+    stock_only: bool = False
+    skipped_not_stock: int = 0
 
     @property
     def hubs_per_second(self) -> float:
@@ -99,9 +134,7 @@ class _Writer:
 
     def write(self, frame: pl.DataFrame) -> None:
         if self.fmt == "csv":
-            frame.with_columns(pl.col("reasons").cast(pl.List(pl.String)).list.join(";")).write_csv(
-                self.out, include_header=self._header
-            )
+            write_csv(frame, self.out, include_header=self._header)  # reasons ;-joined
             self._header = False
             return
         table = frame.to_arrow()
@@ -133,7 +166,7 @@ class _Rejects:
         header = self._file is None
         if self._file is None:
             self._file = self.path.open("wb")
-        rejects.write_csv(self._file, include_header=header)
+        write_csv(rejects, self._file, include_header=header)
 
     def __exit__(self, *exc: object) -> None:
         if self._file is not None:
@@ -181,13 +214,15 @@ def run_batch(
     reporter: BatchReporter | None = None,
     refused: pl.DataFrame | None = None,
     workers: int = 2,
+    stock_only: bool = False,
 ) -> BatchSummary:
     """Judge every hub of ``source`` at ``install_date`` under ``policy``; write one row per hub.
 
     Output columns: :data:`eligibility.batch.OUTPUT_COLUMNS` (``reasons`` a list in Parquet,
     ``;``-joined in CSV). With ``skip_invalid`` bad rows are written to ``rejects`` (default
     ``OUTPUT.rejects.csv``), after ``refused`` (whole inputs refused before the job, e.g. DUIS
-    responses). ``workers`` threads check and evaluate chunks. Raises DataError listing the bad rows (without ``skip_invalid``) or
+    responses). ``workers`` threads check and evaluate chunks. With ``stock_only`` only hubs in
+    stock (CHF Pending or InstalledNotCommissioned) are judged and written. Raises DataError listing the bad rows (without ``skip_invalid``) or
     when the input cannot be read or the output written; the output is then left untouched.
     """
     t0 = time.perf_counter()
@@ -200,6 +235,7 @@ def run_batch(
         cpl_version=ref.cpl.version,
         catalogue=ref.catalogue.name if ref.catalogue is not None else None,
         ignored_columns=source.ignored_columns,
+        stock_only=stock_only,
     )
     job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter, workers)
     rejects_path = rejects or output.with_name(output.name + ".rejects.csv")
@@ -224,7 +260,9 @@ def run_batch(
         partial.unlink(missing_ok=True)
         raise
     summary.distinct_firmware = job.table.height
-    summary.by_verdict, by_reason = mask_counts(job.masks)
+    summary.stock = HubCounts.of(job.masks[True])
+    summary.not_stock = HubCounts.of(job.masks[False])
+    summary.by_verdict, by_reason = mask_counts(job.masks[True] + job.masks[False])
     summary.by_reason = {c: n for c, n in by_reason.items() if n}
     summary.seconds = time.perf_counter() - t0
     if reporter is not None:
@@ -232,7 +270,10 @@ def run_batch(
     return summary
 
 
-_Judged = tuple[pl.DataFrame, dict[int, int]]
+#: A judged chunk: its output rows, and hubs per (in stock, reason_mask).
+_Judged = tuple[pl.DataFrame, dict[tuple[bool, int], int]]
+#: A hub is stock when its CHF can still be fitted.
+_STOCK: Final = pl.col("status").is_in(sorted(INSTALLABLE))
 
 
 class _Job:
@@ -267,7 +308,7 @@ class _Job:
         self.pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
         self.seen = SeenDevices(expected=source.total_rows)
         self.table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
-        self.masks: Counter[int] = Counter()
+        self.masks: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}
         self.problems: list[Problem] = []
         self.bad_rows = 0
         self.writer: _Writer | None = None
@@ -295,7 +336,7 @@ class _Job:
                 self._hubs_of(checking.popleft().result(), pool, judging)
             if self.problems:
                 raise self._error()
-            rest = self.pairing.finish()
+            rest = self._kept(self.pairing.finish())
             if rest.height:
                 judging.append(pool.submit(self._judge, rest, self._table_for(rest)))
             self._write(judging, keep=0)
@@ -326,9 +367,17 @@ class _Job:
         self.summary.other_devices += int(
             frame.select((~pl.col("device_type").is_in(["CHF", "GPF"])).sum()).item()
         )
-        hubs = self.pairing.feed(frame)
+        hubs = self._kept(self.pairing.feed(frame))
         if hubs.height:
             judging.append(pool.submit(self._judge, hubs, self._table_for(hubs)))
+
+    def _kept(self, hubs: pl.DataFrame) -> pl.DataFrame:
+        """The hubs to judge: all, or with ``stock_only`` the ones in stock."""
+        if not self.summary.stock_only or not hubs.height:
+            return hubs
+        stock = hubs.filter(_STOCK)
+        self.summary.skipped_not_stock += hubs.height - stock.height
+        return stock
 
     def _table_for(self, hubs: pl.DataFrame) -> pl.DataFrame:
         """The small table, grown by any (manufacturer, model, firmware) these hubs bring."""
@@ -340,9 +389,9 @@ class _Job:
     def _judge(self, hubs: pl.DataFrame, table: pl.DataFrame) -> _Judged:
         # lazy: only what the report needs is computed (half the work of every column)
         query = evaluate(hubs.lazy(), table, self.policy, self.install_date, self.engine.settings)
-        out = query.select([*OUTPUT_COLUMNS, "reason_mask"]).collect()
-        counts = dict(out.group_by("reason_mask").len().iter_rows())
-        return out.drop("reason_mask"), counts
+        out = query.select([*OUTPUT_COLUMNS, "reason_mask", _STOCK.alias("_stock")]).collect()
+        counts = {(s, m): n for s, m, n in out.group_by("_stock", "reason_mask").len().iter_rows()}
+        return out.drop("reason_mask", "_stock"), counts
 
     def _write(self, judging: deque[Future[_Judged]], *, keep: int) -> None:
         """Hand finished verdicts to the writing thread in order, leaving ``keep`` evaluations in flight."""
@@ -359,7 +408,8 @@ class _Job:
     def _write_one(self, judged: Future[_Judged]) -> None:
         assert self.writer is not None
         out, counts = judged.result()
-        self.masks.update(counts)
+        for (stock, mask), n in counts.items():
+            self.masks[stock][mask] += n
         if out.height:
             self.writer.write(out)
             self.summary.hubs += out.height

@@ -194,6 +194,37 @@ def _check_against_cpl(cat: Catalogue, cpl: Cpl, source: str, where: _Locator) -
     return problems
 
 
+#: A catalogue nests three deep ([[model.release]] with an array); far more is no catalogue.
+MAX_NESTING = 32
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of brackets and braces in TOML text, strings and comments aside."""
+    depth = deepest = 0
+    quote = ""
+    escaped = comment = False
+    for c in text:
+        if comment:
+            comment = c != "\n"
+        elif quote:
+            if escaped:
+                escaped = False
+            elif c == "\\" and quote == '"':
+                escaped = True
+            elif c == quote or c == "\n":
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            comment = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
 def load_catalogue(data: bytes, *, source: str = "catalogue", cpl: Cpl | None = None) -> CatalogueImport:
     """Parse and check a TOML catalogue; with ``cpl``, also check it against that CPL.
 
@@ -202,7 +233,14 @@ def load_catalogue(data: bytes, *, source: str = "catalogue", cpl: Cpl | None = 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{source}: not UTF-8 text ({exc}); save the catalogue as UTF-8") from exc
+        raise DataError(
+            f"{source}: not UTF-8 text (byte {exc.start + 1} is not); save the catalogue as UTF-8"
+        ) from None
+    if _nesting(text) > MAX_NESTING:  # tomllib recurses once a level: refuse before it overflows
+        raise DataError(
+            f"{source}: not a catalogue: its arrays or tables are nested more than {MAX_NESTING} deep; a "
+            "catalogue is [[model]] tables with [[model.release]] tables (see docs/formats.md)"
+        )
     try:
         doc = tomllib.loads(text)
     except RecursionError:  # tomllib descends one frame per nesting level
@@ -239,6 +277,12 @@ def load_catalogue(data: bytes, *, source: str = "catalogue", cpl: Cpl | None = 
                 )
             )
         raise DataError(f"{source}: the catalogue was not read", problems) from None
+    if not cat.models:
+        # activating an empty catalogue would silently drop every stepping stone and pilot date
+        raise DataError(
+            f"{source}: the catalogue is empty: it has no [[model]] table; a catalogue describes "
+            "Device Models and their releases (see docs/formats.md, 'The firmware catalogue')"
+        )
     if cat.name is None:
         cat = cat.model_copy(update={"name": source})
     if cpl is not None:

@@ -63,7 +63,7 @@ _OPTIONAL = ("Version", FIELDS[8], "Manufacturer_Image.hash")
 _VERSION_TITLE = re.compile(
     r"Version\s+(\d+(?:\.\d+)+)\s+Issued\s+on\s+(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", re.I
 )
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII: \d also takes '１', which int() then reads as 1
 _HEXCHARS = re.compile(r"[0-9A-Fa-f]+")
 
 
@@ -130,7 +130,7 @@ def _hex_cell(value: str, octets: int, colons: bool) -> tuple[str | None, str | 
 
 def _entry_number(value: str) -> tuple[int | None, str | None]:
     s = value.strip()
-    if re.fullmatch(r"\d{6}", s):
+    if re.fullmatch(r"[0-9]{6}", s):
         return int(s), None
     if _DIGITS.fullmatch(s) and len(s) < 6:
         return None, (
@@ -140,6 +140,18 @@ def _entry_number(value: str) -> tuple[int | None, str | None]:
     return None, "6 digits expected (e.g. 000024)"
 
 
+#: The causes a refusal's summary groups cells by (a re-saved file has hundreds of the first two).
+_KINDS = {
+    "dropped leading zeros": "dropped leading zeros (export the cells as text)",
+    "lost its content": "emptied cells ('NaN', '#N/A'; use the original SECAS file)",
+    "not a CPL Physical Device Type": "not a device type",
+}
+
+
+def _kind(why: str) -> str | None:
+    return next((kind for cue, kind in _KINDS.items() if cue in why), None)
+
+
 @dataclass
 class _RowReader:
     source: str
@@ -147,7 +159,9 @@ class _RowReader:
     problems: list[Problem] = field(default_factory=list)
 
     def bad(self, row: int, column: str, value: str, why: str) -> None:
-        self.problems.append(Problem(why, source=self.source, row=row, column=column, value=value))
+        self.problems.append(
+            Problem(why, source=self.source, row=row, column=column, value=value, kind=_kind(why))
+        )
 
     def entry(self, row: int, cells: dict[str, str]) -> CplEntry | None:
         before = len(self.problems)

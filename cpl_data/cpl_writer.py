@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from cpl_data.cpl import FIELDS
+from cpl_data.csv_out import neutralise_cell
 from eligibility.cpl import Cpl, CplEntry
 
 __all__ = ["cpl_csv_text", "history_csv_text", "write_cpl_workbook"]
@@ -39,7 +40,7 @@ def _export_row(cpl: Cpl, e: CplEntry) -> list[str]:
 
 def _csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    csv.writer(buf, lineterminator="\r\n").writerows([neutralise_cell(c) for c in r] for r in rows)
     return buf.getvalue()
 
 

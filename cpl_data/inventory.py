@@ -29,16 +29,20 @@ again in a later chunk.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import IO, Final, Literal
 
 import numpy as np
 import polars as pl
 
 from cpl_data._inventory_checks import (
     CSP_REGIONS,
+    DATE_RANGE,
     EUI_DASHED,
     RULES,
     Checked,
@@ -52,15 +56,21 @@ from eligibility.errors import DataError, Problem
 
 __all__ = [
     "CSP_REGIONS",
+    "DATE_RANGE",
     "INVENTORY_COLUMNS",
     "REQUIRED_COLUMNS",
     "SCHEMA",
     "InventoryFormat",
     "InventoryRead",
     "check_inventory",
+    "csv_header",
     "mark_earlier",
     "normalise_inventory",
+    "not_an_inventory",
+    "parquet_columns",
     "read_inventory",
+    "require_columns",
+    "unreadable",
 ]
 
 InventoryFormat = Literal["csv", "parquet", "auto"]
@@ -194,13 +204,7 @@ def check_inventory(raw: pl.DataFrame, *, source: str, first_row: int = 2) -> In
     row 1; a later chunk of a stream passes its own).
     """
     raw = raw.rename({c: c.strip().lower() for c in raw.columns if c != c.strip().lower()})
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError(
-            f"{source}: columns missing: {', '.join(missing)}; an inventory needs "
-            f"{', '.join(REQUIRED_COLUMNS)} (see docs/formats.md, 'Inventory files')",
-            [Problem(f"column {m!r} is missing", source=source, row=1) for m in missing],
-        )
+    require_columns(raw.columns, source)
     ignored = tuple(c for c in raw.columns if c not in INVENTORY_COLUMNS)
     checked = _check_columns(raw)
     checked["device_id"], keys = _duplicates(checked["device_id"])
@@ -286,10 +290,97 @@ def _rejects(raw: pl.DataFrame, reasons: dict[str, pl.Series], first_row: int) -
     return pl.concat(parts).sort(["row", "column"])
 
 
+def require_columns(columns: Iterable[str], source: str) -> None:
+    """Raise DataError naming every required column that ``columns`` (a header) lacks."""
+    have = {c.strip().lower() for c in columns}
+    missing = [c for c in REQUIRED_COLUMNS if c not in have]
+    if missing:
+        raise DataError(
+            f"{source}: columns missing: {', '.join(missing)}; an inventory needs "
+            f"{', '.join(REQUIRED_COLUMNS)} (see docs/formats.md, 'Inventory files')",
+            [Problem(f"column {m!r} is missing", source=source, row=1) for m in missing],
+        )
+
+
+#: How much of a file its header may take (a header row is a few hundred bytes).
+HEAD_BYTES: Final = 64 * 1024
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def not_an_inventory(source: str) -> DataError:
+    """The refusal of a file that is neither CSV text nor Parquet."""
+    return DataError(
+        f"{source}: not an inventory: the file is binary, neither CSV text nor Parquet; give an "
+        "inventory as CSV (UTF-8 text with a header row), Parquet or DUIS XML"
+    )
+
+
+def csv_header(head: bytes, source: str) -> list[str]:
+    """The column names in a CSV file's first bytes ``head`` (the start of the file).
+
+    Raises DataError when the start is not text (binary), or holds no complete header row.
+    """
+    end = head.find(b"\n")
+    line = head if end < 0 else head[:end]
+    if b"\x00" in head or _CONTROL.search(line):
+        raise not_an_inventory(source)
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        raise not_an_inventory(source) from None
+    if end < 0 and len(head) >= HEAD_BYTES:
+        raise DataError(f"{source}: the first line is longer than {HEAD_BYTES // 1024} KiB: not a header row")
+    return next(csv.reader([text]), [])
+
+
+def parquet_columns(source_file: Path | IO[bytes], source: str) -> list[str]:
+    """A Parquet file's column names, from its footer alone; raises DataError when it is damaged."""
+    import pyarrow.parquet as pq  # only for Parquet input: most commands never pay for it
+
+    try:
+        return list(pq.ParquetFile(source_file).schema_arrow.names)
+    except Exception:  # pyarrow's ArrowInvalid, OSError ... for a cut or foreign file
+        raise DataError(
+            f"{source}: not a readable Parquet file: it is cut short or damaged; write it again, "
+            "or give the inventory as CSV"
+        ) from None
+
+
+def unreadable(source: str, kind: str) -> DataError:
+    """The refusal of a file whose header was fine but whose rows cannot be read."""
+    if kind == "parquet":
+        return DataError(
+            f"{source}: not a readable Parquet file: it is cut short or damaged; write it again, "
+            "or give the inventory as CSV"
+        )
+    return DataError(
+        f"{source}: not a readable CSV file past its header: a row has more cells than the header, "
+        "or a quote is never closed; check that it is CSV with one header row"
+    )
+
+
 def _detect(data: bytes, source: str) -> Literal["csv", "parquet"]:
     if data[:4] == b"PAR1" or source.lower().endswith((".parquet", ".pq")):
         return "parquet"
     return "csv"
+
+
+def _read_path(path: Path) -> bytes:
+    """The file's bytes, its header judged first: a huge file with a wrong header is not read."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+            if not head.strip():
+                raise DataError(f"{path.name}: the file is empty; expected an inventory with a header row")
+            if head[:4] == b"PAR1":
+                f.seek(0)
+                require_columns(parquet_columns(f, path.name), path.name)
+                f.seek(0)
+                return f.read()
+            require_columns(csv_header(head, path.name), path.name)
+            return head + f.read()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror}; check the path") from exc
 
 
 def read_inventory(
@@ -305,22 +396,21 @@ def read_inventory(
     """
     if isinstance(data, Path):
         source = source or data.name
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            raise DataError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+        data = _read_path(data)
     source = source or "inventory"
     if not data.strip():
         raise DataError(f"{source}: the file is empty; expected an inventory with a header row")
     kind = _detect(data, source) if fmt == "auto" else fmt
+    # the header first: a wrong or binary file is refused before its rows are parsed
+    if kind == "parquet":
+        require_columns(parquet_columns(io.BytesIO(data), source), source)
+    else:
+        require_columns(csv_header(data[:HEAD_BYTES], source), source)
     try:
         if kind == "parquet":
             raw = pl.read_parquet(io.BytesIO(data))
         else:
             raw = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise DataError(
-            f"{source}: not a readable {kind} file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
-            "give an inventory as CSV (with a header row) or Parquet"
-        ) from exc
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        raise unreadable(source, kind) from None
     return normalise_inventory(raw, source=source, skip_invalid=skip_invalid)

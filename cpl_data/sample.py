@@ -17,6 +17,7 @@ import polars as pl
 from cpl_data.catalogue import load_catalogue
 from cpl_data.cpl import load_cpl
 from cpl_data.cpl_writer import cpl_csv_text, history_csv_text, write_cpl_workbook
+from cpl_data.csv_out import write_csv
 from cpl_data.synth import FleetMix, synth_fleet
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl, CplEntry, CplIssue
@@ -445,7 +446,7 @@ def write_sample_reference(directory: Path, *, workbook: bool = False) -> dict[s
         write_cpl_workbook(cpl, out["workbook"])
     out["catalogue"].write_text(SAMPLE_CATALOGUE_TOML, encoding="utf-8")
     out["fleet"] = directory / "sample-fleet.csv"
-    sample_fleet().write_csv(out["fleet"])
+    write_csv(sample_fleet(), out["fleet"])
     return out
 
 

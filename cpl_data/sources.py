@@ -17,7 +17,14 @@ from typing import Literal
 import polars as pl
 import pyarrow.parquet as pq
 
-from cpl_data.inventory import INVENTORY_COLUMNS
+from cpl_data.inventory import (
+    HEAD_BYTES,
+    INVENTORY_COLUMNS,
+    csv_header,
+    parquet_columns,
+    require_columns,
+    unreadable,
+)
 from eligibility.errors import DataError
 
 __all__ = ["InventoryKind", "InventorySource", "detect_kind", "open_inventory"]
@@ -46,12 +53,8 @@ class InventorySource:
         """
         try:
             yield from self._chunks(rows)
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise DataError(
-                f"{self.name}: not a readable {self.kind} file ({exc.__class__.__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}); give an inventory as CSV (with a header "
-                "row), Parquet or DUIS XML"
-            ) from exc
+        except (pl.exceptions.PolarsError, OSError):
+            raise unreadable(self.name, self.kind) from None
 
     @property
     def ignored_columns(self) -> tuple[str, ...]:
@@ -85,6 +88,7 @@ def _projected(columns: list[str]) -> list[str]:
 
 def _parquet(path: Path) -> InventorySource:
     type_col = None
+    require_columns(parquet_columns(path, path.name), path.name)
     try:
         meta = pq.ParquetFile(path)
         names = list(meta.schema_arrow.names)
@@ -97,11 +101,8 @@ def _parquet(path: Path) -> InventorySource:
             types = {
                 str(k).strip().upper() if k is not None else "CHF": int(n) for k, n in counts.iter_rows()
             }
-    except Exception as exc:  # pyarrow's ArrowInvalid/OSError family, polars' ComputeError
-        raise DataError(
-            f"{path.name}: not a readable parquet file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
-            "give an inventory as CSV (with a header row) or Parquet"
-        ) from exc
+    except Exception:  # pyarrow's ArrowInvalid/OSError family, polars' ComputeError
+        raise unreadable(path.name, "parquet") from None
     keep = _projected(names)
 
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
@@ -111,15 +112,16 @@ def _parquet(path: Path) -> InventorySource:
 
 
 def _csv(path: Path) -> InventorySource:
+    # the header alone first: a wrong or binary file is refused before a byte more is read
     try:
-        names = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(
-            f"{path.name}: not a readable csv file ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
-            "give an inventory as CSV (with a header row) or Parquet"
-        ) from exc
-    if not names:
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror}; check the path") from exc
+    if not head.strip():
         raise DataError(f"{path.name}: the file is empty; expected an inventory with a header row")
+    names = csv_header(head, path.name)
+    require_columns(names, path.name)
     keep = _projected(names)
     type_col = next((c for c in names if c.strip().lower() == "device_type"), None)
     types: dict[str, int] | None = {"CHF": 0}  # no device_type column: every row is a CHF

@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -87,6 +88,30 @@ def _has_java() -> bool:
     )
 
 
+#: Where the JVM that hubcheck starts writes its own output (log4j's start-up lines, warnings about
+#: the host's address ...): a person running ``--engine spark`` reads hubcheck's messages, not those.
+JVM_LOG: Final = os.path.join(tempfile.gettempdir(), "hubcheck-spark.log")
+
+
+@contextmanager
+def _jvm_output_to(path: str) -> Iterator[None]:
+    """Point this process's standard error (file descriptor 2) at ``path`` while the JVM starts.
+
+    PySpark starts the JVM with the interpreter's stderr; the JVM keeps the descriptor it was given,
+    so its whole log goes to ``path`` while hubcheck's own messages still reach the terminal.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
+
+
 def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
     """The running Spark session, or a new one on ``master`` (default :data:`DEFAULT_MASTER`).
 
@@ -122,10 +147,13 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
-        session = builder.getOrCreate()
+        with _jvm_output_to(JVM_LOG):
+            session = builder.getOrCreate()
     except (PySparkException, OSError) as exc:
         raise InputError(
-            f"Spark did not start on {master or DEFAULT_MASTER}: {_first_line(exc)}", field="--master"
+            f"Spark did not start on {master or DEFAULT_MASTER}: {_first_line(exc)} "
+            f"(the JVM's own log is in {JVM_LOG})",
+            field="--master",
         ) from exc
     session.sparkContext.setLogLevel("ERROR")
     return session

@@ -44,6 +44,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from cpl_data._fleet_draw import SUPPLIERS, FleetMix, draw_chunk, fleet_models
+from cpl_data.csv_out import write_csv
 from cpl_data.inventory import SCHEMA
 from eligibility.catalogue import Catalogue
 from eligibility.cpl import Cpl
@@ -151,7 +152,7 @@ def _write(path: Path, chunks: Iterator[pl.DataFrame], progress: Callable[[int],
         try:
             for i, frame in enumerate(chunks):
                 if csv:
-                    frame.write_csv(out, include_header=i == 0)
+                    write_csv(frame, out, include_header=i == 0)
                 else:
                     table = frame.to_arrow()
                     if writer is None:
@@ -164,7 +165,7 @@ def _write(path: Path, chunks: Iterator[pl.DataFrame], progress: Callable[[int],
             if rows == 0:
                 empty = pl.DataFrame(schema=SCHEMA)
                 if csv:
-                    empty.write_csv(out)
+                    write_csv(empty, out)
                 else:
                     empty.write_parquet(out)
         finally:

@@ -95,6 +95,9 @@ class Problem:
     column: str | None = None
     value: str | None = None
     line: int | None = None
+    #: what kind of fault, when many problems share one cause (``dropped leading zeros``): a
+    #: person reads a summary grouped by kind before the detail
+    kind: str | None = None
 
     def __str__(self) -> str:
         return self.describe()

@@ -53,7 +53,8 @@ def _hex_exact(text: str, digits: int, what: str, example: str, field: str) -> s
     if _HEX.fullmatch(s) and len(s) < digits:
         why = " (too short: were leading zeros dropped?)"
     elif s and not _HEX.fullmatch(s):
-        bad = next(c for c in s if not (c.isdigit() or c.upper() in "ABCDEF"))
+        # ASCII only: a fullwidth '１' is a digit to str.isdigit but not to the pattern
+        bad = next(c for c in s if c.upper() not in "0123456789ABCDEF")
         why = f" ({bad!r} is not a hex digit)"
     raise InvalidIdentifier(
         f"{field}: {excerpt(text)} is not a {what}; expected {digits} hex digits, e.g. {example}{why}",

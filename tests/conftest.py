@@ -27,6 +27,16 @@ settings.register_profile("hubcheck", deadline=None)
 settings.load_profile("hubcheck")
 
 
+#: Lines a test module asks to see at the end of the run (how many inputs a suite tried ...).
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the lines test modules left in :data:`SUMMARY`."""
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
+
 SHARED = shared_data_dir()
 CPL_DIR = SHARED / "cpl"
 DUIS_DIR = SHARED / "duis"

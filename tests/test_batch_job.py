@@ -139,7 +139,7 @@ def test_skip_invalid_writes_rejects(engine: Engine, fleet: pl.DataFrame, tmp_pa
 def test_unreadable_input(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"PAR1 not really")
-    with pytest.raises(DataError, match="not a readable parquet file"):
+    with pytest.raises(DataError, match="not a readable Parquet file"):
         open_inventory(path)
     with pytest.raises(DataError, match="cannot read"):
         open_inventory(tmp_path / "missing.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -99,3 +100,65 @@ def test_duis_folder(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_bad_input_exit_2(db: str, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db, *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_stock_is_summarised_apart_from_installed_hubs(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "v.parquet"
+    assert main(["--db", db, "--json", "batch", str(FLEET), "-o", str(out), *ON]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    fleet = pl.read_csv(FLEET, infer_schema=False).filter(pl.col("device_type") == "CHF")
+    in_stock = fleet.filter(pl.col("status").is_in(["Pending", "InstalledNotCommissioned"])).height
+    assert doc["stock"]["hubs"] == in_stock > 0
+    assert doc["stock"]["hubs"] + doc["not_stock"]["hubs"] == doc["hubs"] == 300
+    assert "SMI_STATUS_NOT_INSTALLABLE" not in doc["stock"]["by_reason"]  # stock is installable
+    for code, n in doc["by_reason"].items():
+        assert doc["stock"]["by_reason"].get(code, 0) + doc["not_stock"]["by_reason"].get(code, 0) == n
+    # --stock-only: the stock's verdicts alone, the same ones
+    only = tmp_path / "stock.parquet"
+    assert main(["--db", db, "batch", str(FLEET), "-o", str(only), *ON, "--stock-only", "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert (alone["hubs"], alone["skipped_not_stock"]) == (in_stock, 300 - in_stock)
+    assert alone["by_verdict"] == doc["stock"]["by_verdict"]
+    written = pl.read_parquet(only)
+    assert written.height == in_stock
+    assert written.equals(
+        pl.read_parquet(out).filter(pl.col("device_id").is_in(written["device_id"].implode()))
+    )
+
+
+def test_the_summary_names_both_groups(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", db, "batch", str(FLEET), "-o", str(tmp_path / "v.csv"), *ON]) == 0
+    text = capsys.readouterr().out
+    assert "in stock" in text
+    assert "not in stock" in text
+
+
+def test_a_reason_on_nearly_every_hub_is_warned_of(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 2040: the TSAT installation end dates of the sample fleet's hubs have all passed (its SMETS1
+    # hubs have none)
+    args = ["--db", db, "batch", str(FLEET), "-o", str(tmp_path / "v.csv"), "--install-date", "2040-01-01"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"warning: TSAT_INSTALL_END_PASSED holds for 9\d% of the hubs judged", err)
+    assert "--install-date" in err
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"][0].startswith("TSAT_INSTALL_END_PASSED holds")
+    assert main(["--db", db, "batch", str(FLEET), "-o", str(tmp_path / "v.csv"), *ON]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_synth_and_batch_default_to_the_same_date(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fleet = tmp_path / "fleet.parquet"
+    assert main(["--db", db, "--json", "synth", "--hubs", "2000", "-o", str(fleet)]) == 0
+    drawn = json.loads(capsys.readouterr().out)
+    assert main(["--db", db, "--json", "batch", str(fleet), "-o", str(tmp_path / "v.parquet")]) == 0
+    judged = json.loads(capsys.readouterr().out)
+    assert judged["install_date"] == drawn["as_of"]
+    assert judged["warnings"] == []
+    assert judged["stock"]["by_verdict"]["ELIGIBLE"] > 0

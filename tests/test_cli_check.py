@@ -193,7 +193,7 @@ def test_plan_only(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             [*SKU1, "--firmware", "0B150000", "--status-since", "2026-02-30"],
-            "status_since: '2026-02-30' is not a date",
+            "'--status-since': '2026-02-30' is not a date",
         ),
         ([*SKU1, "--firmware", "0B150000", "--policy", "36-months"], "--policy: '36-months' is not a policy"),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -23,8 +24,12 @@ def test_fleet_from_the_store(db: str, tmp_path: Path, capsys: pytest.CaptureFix
     args = ["--db", db, "--json", "synth", "--hubs", "1000", "--seed", "9", "-o", str(out)]
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
-    # the default date is the CPL's issue date, so that a seed always gives the same fleet
-    assert (result["rows"], result["as_of"], result["cpl_version"]) == (2000, "2026-10-15", "1.19")
+    # the default date is today, the date batch judges at by default
+    assert (result["rows"], result["as_of"], result["cpl_version"]) == (
+        2000,
+        date.today().isoformat(),
+        "1.19",
+    )
     read = read_inventory(out)
     assert read.frame.height == 2000
     assert read.rejects.height == 0
@@ -46,7 +51,7 @@ def test_csv_and_as_of(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[st
         (["synth"], "give --hubs N and -o FILE"),
         (
             ["synth", "--hubs", "5", "-o", "/nonexistent/dir/f.parquet"],
-            "cannot write /nonexistent/dir/f.parquet",
+            "the folder /nonexistent/dir does not exist",
         ),
         (["synth", "--hubs", "5", "-o", "x.parquet", "--as-of", "2026-13-01"], "--as-of"),
     ],

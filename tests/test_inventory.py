@@ -109,7 +109,7 @@ def test_parquet_with_dates_reads_the_same() -> None:
     [
         (b"", "the file is empty"),
         (b"device_id,model\n00db1234567890a0,54311F52\n", "columns missing: manufacturer, firmware, status"),
-        (b"PAR1 this is not parquet", "not a readable parquet file"),
+        (b"PAR1 this is not parquet", "not a readable Parquet file"),
     ],
 )
 def test_unreadable(data: bytes, message: str) -> None:

@@ -1,14 +1,18 @@
 """The ``hubcheck`` command line.
 
 One place maps errors to exit codes: 0 success, 1 only from ``check`` for NOT_ELIGIBLE,
-2 bad input (with a message on stderr that says what to fix).
+2 bad input (with a message on stderr that says what to fix). The options every command takes
+(``--json``, ``--details``) are accepted before the command and after it alike: :func:`hoist`
+moves them in front of it, so a command written later takes them too.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -23,10 +27,11 @@ from api.cli import (
     _service,
     _synth,
 )
-from api.cli._common import State, err_console
+from api.cli._common import State, writable_file
+from api.cli._problems import print_refusal, say
 from eligibility.errors import DataError, HubcheckError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_ELIGIBLE", "EXIT_OK", "app", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_NOT_ELIGIBLE", "EXIT_OK", "app", "hoist", "main"]
 
 EXIT_OK = 0
 EXIT_NOT_ELIGIBLE = 1
@@ -43,6 +48,10 @@ app = typer.Typer(
 )
 
 
+_JSON_HELP = "Machine-readable JSON on stdout (before or after the command)."
+_DETAILS_HELP = "Write every problem or warning in full to FILE (a terminal shows the first 20)."
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
@@ -54,9 +63,15 @@ def _global(
             help="Store: an SQLAlchemy URL or an SQLite file path (default: a file in the user data dir).",
         ),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+    details: Annotated[
+        Path | None, typer.Option("--details", metavar="FILE", help=_DETAILS_HELP, callback=writable_file)
+    ] = None,
 ) -> None:
-    ctx.obj = State(db=db, json=json_out)
+    st = ctx.ensure_object(State)  # main() passes one in, to know --details when a command fails
+    st.db = db
+    st.json = st.json or json_out
+    st.details = st.details or details
 
 
 app.add_typer(_cpl.cpl_app, name="cpl")
@@ -73,26 +88,104 @@ app.command("risk")(_risk.risk)
 app.add_typer(_quality.quality_app, name="quality")
 
 
-def _report(exc: HubcheckError) -> None:
+#: The options every command takes, before the command or after it.
+_EVERYWHERE: Final = {"--json": False, "--details": True}  # option: takes a value
+
+
+def _option(cmd: Any, token: str) -> Any | None:
+    """The option of ``cmd`` that ``token`` (``--name`` or ``--name=value``) names, if any."""
+    name = token.split("=", 1)[0]
+    for p in cmd.params:
+        if name in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ())):
+            return p
+    return None
+
+
+def _takes_value(cmd: Any, token: str) -> bool:
+    p = _option(cmd, token)
+    return (
+        p is not None
+        and "=" not in token
+        and not getattr(p, "is_flag", False)
+        and not getattr(p, "count", False)
+    )
+
+
+def hoist(args: Sequence[str], root: Any) -> tuple[list[str], str | None]:
+    """``args`` with ``--json`` and ``--details FILE`` given after the command moved before it.
+
+    Returns the arguments and the command's path (``"cpl import"``; None when the arguments do not
+    name one, which click then reports). A token that is another option's value stays where it is.
+    """
+    args = list(args)
+    cmd, i, path = root, 0, []
+    while i < len(args) and getattr(cmd, "commands", None) is not None:
+        token = args[i]
+        if token.startswith("-"):
+            i += 2 if _takes_value(cmd, token) else 1
+        elif token in cmd.commands:
+            path.append(token)
+            cmd = cmd.commands[token]
+            i += 1
+        else:
+            return args, None
+    if getattr(cmd, "commands", None) is not None:
+        return args, None
+    front: list[str] = []
+    rest: list[str] = []
+    j = i
+    while j < len(args):
+        token = args[j]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            rest.extend(args[j:])
+            break
+        width = (
+            2
+            if _takes_value(cmd, token) or (name in _EVERYWHERE and _EVERYWHERE[name] and "=" not in token)
+            else 1
+        )
+        if name in _EVERYWHERE and _option(cmd, token) is None:
+            front.extend(args[j : j + width])
+        else:
+            rest.extend(args[j : j + width])
+        j += width
+    return [*front, *args[:i], *rest], " ".join(path)
+
+
+def _report(exc: HubcheckError, details: Path | None) -> None:
     if isinstance(exc, DataError) and exc.problems:
-        err_console.print(f"error: {exc.summary} ({len(exc.problems)} problem(s)):", markup=False)
-        err_console.print(str(exc).split("\n", 1)[1], markup=False, soft_wrap=True)
+        print_refusal(exc, details)
     else:
-        err_console.print(f"error: {exc}", markup=False, soft_wrap=True)
+        say(f"error: {exc}")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    cli = typer.main.get_command(app)
+    args, path = hoist(sys.argv[1:] if argv is None else argv, cli)
+    st = State(command=path)
+    try:
+        cli(args=args, prog_name="hubcheck", obj=st)
+        return EXIT_OK  # pragma: no cover - click's standalone mode always raises SystemExit
+    except SystemExit as exc:
+        # click exits 2 on usage errors (unknown option, missing argument, bad choice)
+        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_BAD_INPUT)
+    except HubcheckError as exc:
+        _report(exc, st.details)
+        return EXIT_BAD_INPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (and exits with it when run as the console script)."""
-    command = typer.main.get_command(app)
     try:
-        command(args=list(argv) if argv is not None else None, prog_name="hubcheck")
-        code = EXIT_OK  # pragma: no cover - click's standalone mode always raises SystemExit
-    except SystemExit as exc:
-        # click exits 2 on usage errors (unknown option, missing argument, bad choice)
-        code = exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_BAD_INPUT)
-    except HubcheckError as exc:
-        _report(exc)
-        code = EXIT_BAD_INPUT
+        code = _run(argv)
+    except BrokenPipeError:
+        # the reader went away (``hubcheck ... | head``): stop quietly, as other tools do, and keep
+        # Python from complaining again when it flushes the closed streams at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(devnull, stream.fileno())
+        code = EXIT_OK
     if argv is None:
         sys.exit(code)
     return code

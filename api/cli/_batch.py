@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal
 
 import polars as pl
 import typer
@@ -20,13 +20,16 @@ from api.cli._common import (
     err_console,
     state,
     today,
+    writable_file,
 )
 from api.cli._engines import EngineOption, MasterOption, check_engine
+from cpl_data.csv_out import write_csv
 from eligibility.engine import Engine, EngineSettings
 from eligibility.policy_timeline import parse_timeline
+from eligibility.verdict import SEVERITY
 
 if TYPE_CHECKING:
-    from cpl_data.batch_job import BatchSummary
+    from cpl_data.batch_job import BatchSummary, HubCounts
     from cpl_data.duis import DuisRead
     from cpl_data.sources import InventorySource
 
@@ -53,7 +56,9 @@ def batch(
     inventory: Annotated[
         Path, typer.Argument(help="Inventory: CSV, Parquet, or DUIS XML (a response, a folder or a zip).")
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Verdicts file: .parquet or .csv.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", callback=writable_file, help="Verdicts file: .parquet or .csv.")
+    ],
     install_date: Annotated[
         str | None, typer.Option(help="Install date to judge at, YYYY-MM-DD (default today).")
     ] = None,
@@ -69,7 +74,8 @@ def batch(
         bool, typer.Option(help="Write bad rows to a rejects file and go on, instead of stopping.")
     ] = False,
     rejects: Annotated[
-        Path | None, typer.Option(help="Rejects file (CSV; default OUTPUT.rejects.csv).")
+        Path | None,
+        typer.Option(callback=writable_file, help="Rejects file (CSV; default OUTPUT.rejects.csv)."),
     ] = None,
     output_format: Annotated[
         Literal["parquet", "csv"] | None,
@@ -85,13 +91,18 @@ def batch(
         Path | None,
         typer.Option(help="DUIS input: side CSV with device_id and status_since (and status_history, ...)."),
     ] = None,
-    window_back: Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")] = 1,
-    max_hops: Annotated[int, typer.Option(min=1, help="Longest plan allowed.")] = 8,
+    window_back: Annotated[int, typer.Option(min=0, max=100, help="Versions before N the window keeps.")] = 1,
+    max_hops: Annotated[int, typer.Option(min=1, max=1000, help="Longest plan allowed.")] = 8,
     chunk_rows: Annotated[
-        int | None, typer.Option(min=1000, help="Inventory rows read at a time (default 500,000).")
+        int | None,
+        typer.Option(min=1000, max=10_000_000, help="Inventory rows read at a time (default 500,000)."),
     ] = None,
     engine_kind: EngineOption = "polars",
     master: MasterOption = None,
+    stock_only: Annotated[
+        bool,
+        typer.Option(help="Judge and write only hubs in stock (CHF Pending or InstalledNotCommissioned)."),
+    ] = False,
 ) -> None:
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
     st = state(ctx)
@@ -148,10 +159,13 @@ def batch(
             chunk_rows=chunk_rows or CHUNK_ROWS,
             reporter=_Bar(progress),
             refused=_refused(duis),
+            stock_only=stock_only,
         )
     mismatch_file = _write_mismatches(duis, output)
     if st.json:
         emit_json(_json(summary, duis, mismatch_file))
+        for warning in nearly_all(summary):
+            err_console.print(f"warning: {warning}", markup=False)
         return
     _render(summary, duis, mismatch_file)
 
@@ -183,13 +197,14 @@ def _write_mismatches(duis: DuisRead | None, output: Path) -> Path | None:
     if duis is None or duis.mismatches.height == 0:
         return None
     path = output.with_name(output.name + ".firmware-mismatches.csv")
-    duis.mismatches.write_csv(path)
+    write_csv(duis.mismatches, path)
     return path
 
 
 def _json(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None) -> dict[str, object]:
     out: dict[str, object] = asdict(summary)
     out["hubs_per_second"] = round(summary.hubs_per_second)
+    out["warnings"] = nearly_all(summary)
     if duis is not None:
         out["duis"] = {
             "files": duis.files,
@@ -201,31 +216,75 @@ def _json(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None)
     return out
 
 
-def _render(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None) -> None:
-    hubs = summary.hubs or 1
-    console.print(
-        f"[bold]{summary.hubs:,} hubs[/bold] judged at {summary.install_date.isoformat()} under {summary.policy} "
-        f"(CPL {summary.cpl_version}{', catalogue ' + summary.catalogue if summary.catalogue else ''}) "
-        f"-> {summary.output}"
-    )
-    t = Table(title="Verdicts", title_justify="left")
-    t.add_column("verdict")
-    t.add_column("hubs", justify="right")
-    t.add_column("share", justify="right")
-    colours = {"ELIGIBLE": "green", "ELIGIBLE_AFTER_UPGRADE": "yellow", "NOT_ELIGIBLE": "red"}
-    for v, n in summary.by_verdict.items():
-        t.add_row(f"[{colours[v]}]{v}[/]", f"{n:,}", f"{100 * n / hubs:.1f}%")
-    console.print(t)
-    r = Table(title="Reasons (hubs with each)", title_justify="left")
-    r.add_column("code")
-    r.add_column("hubs", justify="right")
-    r.add_column("share", justify="right")
+#: A reason that holds for at least this share of the hubs judged is worth a warning.
+NEARLY_ALL: Final = 0.95
+_HINTS: Final = {
+    "TSAT_INSTALL_END_PASSED": "the install date {day} is after their TSAT installation end: is --install-date "
+    "the date you meant (default today)?",
+    "SMI_REMOVED": "at {day} they were pending longer than {policy} allows: is --install-date right, and are "
+    "the status dates?",
+    "SMI_STATUS_NOT_INSTALLABLE": "the inventory is nearly all installed hubs: --stock-only judges the stock alone",
+    "SMI_STATUS_DATE_UNKNOWN": "the inventory gives no status dates: add status_since (or dated status_history)",
+}
+_CPL_HINT: Final = "is CPL {cpl} the one these hubs come from? (hubcheck cpl list shows the store's CPLs)"
+
+
+def nearly_all(summary: BatchSummary) -> list[str]:
+    """A warning for each blocking or warning reason that holds for nearly every hub judged."""
+    if summary.hubs < 20:
+        return []
+    out = []
     for code, n in summary.by_reason.items():
-        r.add_row(code, f"{n:,}", f"{100 * n / hubs:.1f}%")
-    console.print(r)
+        if SEVERITY.get(code, "info") == "info" or n < NEARLY_ALL * summary.hubs:
+            continue
+        hint = _HINTS.get(code, _CPL_HINT).format(
+            day=summary.install_date.isoformat(), policy=summary.policy, cpl=summary.cpl_version
+        )
+        out.append(f"{code} holds for {100 * n / summary.hubs:.0f}% of the hubs judged: {hint}")
+    return out
+
+
+def _share(n: int, of: int) -> str:
+    return f"{100 * n / of:.1f}%" if of else "-"
+
+
+def _counts_table(title: str, rows: list[str], groups: list[tuple[str, HubCounts]], key: str) -> Table:
+    t = Table(box=None, pad_edge=False, title=title, title_justify="left", title_style="bold")
+    t.add_column("", no_wrap=True)
+    for name, _ in groups:
+        t.add_column(f"{name}\nhubs", justify="right", no_wrap=True)
+        t.add_column("\nshare", justify="right", no_wrap=True)
+    colours = {"ELIGIBLE": "green", "ELIGIBLE_AFTER_UPGRADE": "yellow", "NOT_ELIGIBLE": "red"}
+    for row in rows:
+        cells = []
+        for _, g in groups:
+            n = getattr(g, key).get(row, 0)
+            cells += [f"{n:,}", _share(n, g.hubs)]
+        t.add_row(f"[{colours[row]}]{row}[/]" if row in colours else row, *cells)
+    return t
+
+
+def _render(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | None) -> None:
+    cat = f", catalogue {summary.catalogue}" if summary.catalogue else ", no catalogue"
+    console.print(
+        f"[bold]{summary.hubs:,} hubs[/bold] judged at {summary.install_date.isoformat()} under "
+        f"{summary.policy} -> {summary.output}"
+    )
+    console.print(f"CPL {summary.cpl_version}{cat}", markup=False)
+    groups = [("in stock", summary.stock)]
+    if not summary.stock_only:
+        groups.append(("not in stock", summary.not_stock))
+    console.print(_counts_table("Verdicts", list(summary.by_verdict), groups, "by_verdict"))
+    console.print(_counts_table("Reasons (hubs with each)", list(summary.by_reason), groups, "by_reason"))
     notes = [
+        "in stock: the CHF is Pending or InstalledNotCommissioned"
+        + (
+            f"; {summary.skipped_not_stock:,} hubs not in stock left out (--stock-only)"
+            if summary.stock_only
+            else "; not in stock: Commissioned, Decommissioned and the rest"
+        ),
         f"{summary.rows_read:,} inventory rows read, {summary.distinct_firmware:,} distinct (model, firmware) "
-        f"assessed, {summary.seconds:.1f} s ({summary.hubs_per_second:,.0f} hubs/s)"
+        f"assessed, {summary.seconds:.1f} s ({summary.hubs_per_second:,.0f} hubs/s)",
     ]
     if summary.rejected_rows:
         notes.append(f"{summary.rejected_rows:,} bad rows skipped: {summary.rejects_file}")
@@ -246,3 +305,5 @@ def _render(summary: BatchSummary, duis: DuisRead | None, mismatches: Path | Non
             )
     for note in notes:
         console.print(note, markup=False)
+    for warning in nearly_all(summary):
+        err_console.print(f"[yellow]warning[/yellow]: {warning}")

@@ -15,13 +15,14 @@ from api.cli._common import (
     console,
     emit_json,
     finite_gbp,
+    required_date,
     state,
+    writable_file,
 )
 from api.cli._engines import EngineOption, MasterOption, check_engine
-from api.cli._output import write_table
+from api.cli._output import indented, write_table
 from eligibility.amounts import MAX_GBP
 from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
-from eligibility.dates import parse_date
 from eligibility.policy_timeline import parse_timeline
 from eligibility.stranding import STRANDING_CODES
 from eligibility.suppliers import select_supplier
@@ -43,34 +44,38 @@ def _print(r: ChargingReport) -> None:
     s = r.summary
     ref = s.reference
     cat = f", catalogue {ref.catalogue}" if ref.catalogue else ", no catalogue"
+    console.print(f"[bold]Stock Level Charge exclusions at {s.as_of.isoformat()}[/bold]")
     console.print(
-        f"[bold]Stock Level Charge exclusions at {s.as_of.isoformat()}[/bold] under {s.policy_description}; "
-        f"CPL {ref.cpl_version} of {ref.cpl_issued_on}{cat}"
+        f"policy {s.policy_description}; CPL {ref.cpl_version} of {ref.cpl_issued_on}{cat}", markup=False
     )
-    money = s.monthly_charge_gbp is not None
-    t = Table("supplier", "stock", "chargeable", "excluded", *(_SHORT[c] for c in STRANDING_CODES), "return due", "return cost GBP",
-              "dropped from SMI", *(("charge GBP/month", "excluded GBP/month") if money else ()),
-              box=None, pad_edge=False)  # fmt: skip
+    # laid out for 80 columns: the counts per supplier, then money and reasons for the whole
+    t = Table(box=None, pad_edge=False)
+    t.add_column("supplier", overflow="fold", max_width=26)
+    for head in ("stock", "charge-\nable", "excluded", "return\ndue", "dropped\nfrom SMI"):
+        t.add_column(head, justify="right", no_wrap=True)
     rows: list[tuple[str, ChargingTotals]] = [(x.supplier or "(none)", x) for x in s.suppliers]
-    for name, row in [*rows, ("all", s)]:
+    for i, (name, row) in enumerate([*rows, ("all", s)]):
+        if i == len(rows):
+            t.add_section()
         t.add_row(
             name,
-            f"{row.stock:,}",
-            f"{row.chargeable:,}",
-            f"{row.excluded:,}",
-            *(f"{row.excluded_by_reason[c]:,}" for c in STRANDING_CODES),
-            f"{row.return_due:,}",
-            f"{row.return_cost_gbp:,.2f}",
-            f"{row.dropped_from_smi:,}",
             *(
-                (f"{row.monthly_charge_gbp or 0:,.2f}", f"{row.monthly_charge_excluded_gbp or 0:,.2f}")
-                if money
-                else ()
+                f"{v:,}"
+                for v in (row.stock, row.chargeable, row.excluded, row.return_due, row.dropped_from_smi)
             ),
         )
     console.print(t)
     colour = "green" if s.reconciles else "red"
     console.print(f"[{colour}]{s.reconciliation}[/{colour}]")
+    by_reason = ", ".join(f"{_SHORT[c]} {s.excluded_by_reason[c]:,}" for c in STRANDING_CODES)
+    console.print(f"excluded, by reason: {by_reason}", markup=False)
+    money = f"return cost of the hubs due: GBP {s.return_cost_gbp:,.2f}"
+    if s.monthly_charge_gbp is not None:
+        money += (
+            f"; charge GBP {s.monthly_charge_gbp:,.2f} a month on the chargeable hubs, "
+            f"GBP {s.monthly_charge_excluded_gbp or 0:,.2f} on the excluded ones"
+        )
+    console.print(money, markup=False)
     if s.status_date_unknown:
         console.print(
             f"{s.status_date_unknown:,} hub(s) in stock have no status date: their removal cannot be judged."
@@ -81,10 +86,12 @@ def _print(r: ChargingReport) -> None:
             "model, so N is its newest listed version and any later version one hop away."
         )
     for h in r.smets1.iter_rows(named=True):
-        console.print(f"  {h['device_id']} not stock: {h['why']}", markup=False, soft_wrap=True)
+        indented(f"{h['device_id']} not stock: {h['why']}", hang=2)
+    if r.exclusions.height:
+        console.print("[bold]Excluded hubs[/bold]")
     for ex in r.exclusions.head(20).iter_rows(named=True):
         why = "; ".join(ex["blockers"]) or ex["message"]
-        console.print(f"  {ex['device_id']} {ex['reason']}: {why}", markup=False, soft_wrap=True)
+        indented(f"{ex['device_id']} {ex['reason']}: {why}", hang=2)
     if r.exclusions.height > 20:
         console.print(
             f"  ... {r.exclusions.height - 20:,} more excluded hub(s): use -o FILE or --json for all"
@@ -125,10 +132,14 @@ def charging(
             min=0, max=MAX_GBP, callback=finite_gbp, help="Return charge, dual band, not redeployable."
         ),
     ] = _DEFAULTS.return_dual_band_gbp,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the excluded hubs with their evidence (CSV or Parquet)."),
+        typer.Option(
+            "-o",
+            "--output",
+            callback=writable_file,
+            help="Write the excluded hubs with their evidence (CSV or Parquet).",
+        ),
     ] = None,
     engine_kind: EngineOption = "polars",
     master: MasterOption = None,
@@ -141,7 +152,7 @@ def charging(
     SMETS1 hubs are never stock: they are listed apart, with why.
     """  # fmt: skip
     st = state(ctx)
-    d = parse_date(as_of, field="--date")
+    d = required_date(as_of, "--date")
     pol = parse_timeline(policy, field="--policy")
     settings = ChargingSettings(
         stock_charge_gbp_per_hub_month=tariff,
@@ -161,7 +172,7 @@ def charging(
     report = charging_exclusions(frame, d, st.reference(catalogue), pol, settings, supplier=supplier)
     if output is not None:
         write_table(report.exclusions, output, "excluded hub(s) with evidence", report.flat_exclusions())
-    if st.json or json_out:
+    if st.json:
         emit_json(report.to_json())
     else:
         _print(report)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
-from api.cli._common import CatalogueOption, console, date_option, emit_json, state, today
+from api.cli._common import CatalogueOption, console, date_checked, date_option, emit_json, state, today
+from api.cli._output import indented
 from eligibility.engine import Engine, EngineSettings
 from eligibility.errors import InputError
 from eligibility.identifiers import parse_device_id
@@ -31,15 +31,23 @@ Model = Annotated[str | None, typer.Option(help="Model as DUIS writes it, 8 hex.
 Firmware = Annotated[str | None, typer.Option(help="Firmware version, 1-8 hex digits (padded).")]
 DeviceType = Annotated[str, typer.Option(help="Device type of DEVICE_ID.")]
 Status = Annotated[str, typer.Option(help="SMI status.")]
-Since = Annotated[str | None, typer.Option(help="Date the SMI status was set, YYYY-MM-DD.")]
+Since = Annotated[
+    str | None, typer.Option(callback=date_checked, help="Date the SMI status was set, YYYY-MM-DD.")
+]
 History = Annotated[
-    str | None, typer.Option(help="Status history, oldest first: S1,S2,... or S1:YYYY-MM-DD;S2:YYYY-MM-DD.")
+    str | None,
+    typer.Option(
+        callback=date_checked,
+        help="Status history, oldest first: S1,S2,... or S1:YYYY-MM-DD;S2:YYYY-MM-DD.",
+    ),
 ]
 GpfId = Annotated[str | None, typer.Option(help="The hub's GPF Device ID.")]
 GpfStatus = Annotated[
     str | None, typer.Option(help="The GPF's SMI status (when it differs from the CHF's record).")
 ]
-Tsat = Annotated[str | None, typer.Option(help="TSAT installation end date, YYYY-MM-DD.")]
+Tsat = Annotated[
+    str | None, typer.Option(callback=date_checked, help="TSAT installation end date, YYYY-MM-DD.")
+]
 InstallDate = Annotated[
     str | None, typer.Option(help="Install date to judge at, YYYY-MM-DD (default today).")
 ]
@@ -50,8 +58,8 @@ Policy = Annotated[
         "timeline of them, each from a date: sec-ac-7.2,secmp0060@2023-04-01"
     ),
 ]
-WindowBack = Annotated[int, typer.Option(min=0, help="Versions before N the window keeps.")]
-MaxHops = Annotated[int, typer.Option(min=1, help="Longest plan allowed.")]
+WindowBack = Annotated[int, typer.Option(min=0, max=100, help="Versions before N the window keeps.")]
+MaxHops = Annotated[int, typer.Option(min=1, max=1000, help="Longest plan allowed.")]
 
 
 def _hub(
@@ -116,14 +124,15 @@ def _hub(
     )
 
 
-def _hops_table(hops: tuple[PlanHop, ...]) -> Table:
-    t = Table("#", "from", "to", "rule", "image", "capabilities change", box=None, pad_edge=False)
+def _print_hops(hops: tuple[PlanHop, ...]) -> None:
+    # one hop a line (and its changes under it): reads at 80 columns where a six-column table cannot
     for i, h in enumerate(hops, start=1):
-        size = f"{h.image_size:,} B" if h.image_size is not None else ""
+        size = f", image {h.image_size:,} B" if h.image_size is not None else ""
         frm = h.from_ if h.from_display == h.from_ else f"{h.from_} ({h.from_display})"
         to = h.to if h.to_display == h.to else f"{h.to} ({h.to_display})"
-        t.add_row(str(i), frm, to, h.rule, size, "; ".join(h.changes))
-    return t
+        indented(f"{i}. {frm} -> {to}: {h.rule}{size}", hang=3)
+        for change in h.changes:
+            indented(f"changes {change}", 5)
 
 
 def _print_plan(v: Verdict) -> None:
@@ -132,11 +141,11 @@ def _print_plan(v: Verdict) -> None:
         console.print(
             f"[bold]Upgrade plan[/bold]: {n} hop{'s' if n != 1 else ''} to {v.plan_target} ({v.plan_target_role})"
         )
-        console.print(_hops_table(v.upgrade_plan))
+        _print_hops(v.upgrade_plan)
     elif v.no_plan is not None:
         console.print("[bold red]No upgrade plan[/bold red]")
         for b in v.no_plan.blockers:
-            console.print(f"  - {b}", markup=False)
+            indented(f"- {b}", hang=2)
     elif v.window is not None and v.firmware in v.window.members:
         console.print(f"No upgrade needed: {v.firmware} is {v.window.role(v.firmware)} in the window")
     else:
@@ -157,12 +166,13 @@ def _print_verdict(v: Verdict) -> None:
         + f"; install date {v.install_date.isoformat()}; policy {v.smi.policy}"
     )
     console.print(
-        Panel(Text.assemble(head, "\n", sub), title=v.device_id or "hub", border_style=colour, expand=False)
+        Panel(Text.assemble(head, "\n", sub), title=v.device_id or "hub", border_style=colour, expand=False),
+        soft_wrap=False,  # a box wraps its lines inside it, in a pipe too
     )
     for r in v.reasons:
         mark, c = _MARK[r.severity]
-        line = Text.assemble((f" {mark} ", f"bold {c}"), (r.code, "bold"), "  ", r.message)
-        console.print(line)
+        console.print(Text.assemble((f" {mark} ", f"bold {c}"), (r.code, "bold")))
+        indented(r.message, 3)
     if v.window is not None:
         members = ", ".join(f"{v.window.role(m)}={_named(v, m)}" for m in v.window.members) or "empty"
         console.print(f"window at {v.install_date.isoformat()}: {members}")
@@ -183,7 +193,7 @@ def _print_verdict(v: Verdict) -> None:
             fate = f"removal under {s.policy} cannot be judged: give --status-since"
         else:
             fate = f"no removal date under {s.policy}"
-        console.print(f"SMI: {who} {s.status} since {since}; {fate}")
+        indented(f"SMI: {who} {s.status} since {since}; {fate}", 0, hang=5)
     ref = v.reference
     cat = f", catalogue {ref.catalogue}" if ref.catalogue else ", no catalogue"
     console.print(f"[dim]reference: CPL {ref.cpl_version} of {ref.cpl_issued_on}{cat}[/dim]")

@@ -1,14 +1,16 @@
-"""What every CLI command shares: the store, reference data, dates, output."""
+"""What every CLI command shares: the store, reference data, dates, outputs checked before work."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 from pydantic import BaseModel
@@ -17,6 +19,7 @@ from rich.console import Console
 from cpl_data.catalogue import read_catalogue
 from eligibility.amounts import MAX_GBP
 from eligibility.dates import parse_date
+from eligibility.errors import InputError, InvalidDate, ReferenceDataMissing
 from eligibility.reference import Reference
 
 if TYPE_CHECKING:
@@ -25,16 +28,23 @@ if TYPE_CHECKING:
     from api.store import Store
 
 __all__ = [
+    "WRITERS",
     "CatalogueOption",
     "InventoryArgument",
     "State",
     "TariffOption",
+    "check_writable",
     "console",
+    "date_checked",
+    "date_option",
     "emit_json",
     "err_console",
     "finite_gbp",
+    "required_date",
     "state",
     "today",
+    "unwritable",
+    "writable_file",
 ]
 
 #: The options several commands share, declared once.
@@ -59,9 +69,31 @@ TariffOption = Annotated[
     typer.Option(min=0, max=MAX_GBP, callback=finite_gbp, help="Stock Level Charge, GBP per hub per month."),
 ]
 
-# Piped output is read by people too (logs, CI): give tables room instead of 80 columns.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+def _console(*, stderr: bool) -> Console:
+    """Laid out for a terminal's width (or COLUMNS; 80 in a pipe). Lines are word-wrapped when the
+    width is known (a terminal, or COLUMNS set); in a plain pipe a line stays whole, for grep and logs."""
+    stream = sys.stderr if stderr else sys.stdout
+    sized = stream.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    return Console(stderr=stderr, highlight=False, soft_wrap=not sized)
+
+
+console = _console(stderr=False)
+err_console = _console(stderr=True)
+
+#: The commands that may create a store (every other one only reads, and refuses a missing store).
+WRITERS: Final = frozenset(
+    {
+        "cpl import",
+        "catalogue import",
+        "catalogue clear",
+        "inventory import",
+        "keys create",
+        "keys revoke",
+        "keys demo",
+        "serve",
+    }
+)
 
 
 @dataclass
@@ -70,16 +102,41 @@ class State:
 
     db: str | None = None
     json: bool = False
+    #: where to write every problem or warning in full (--details)
+    details: Path | None = None
+    #: the command's path ("cpl import"), when main() parsed it
+    command: str | None = None
     _store: Store | None = None
 
     def store(self) -> Store:
-        """The store named by ``--db`` / ``HUBCHECK_DB`` (opened once)."""
+        """The store named by ``--db`` / ``HUBCHECK_DB`` (opened once).
+
+        A command that only reads refuses a store that does not exist, instead of creating its
+        folder and an empty store (raises ReferenceDataMissing).
+        """
         if self._store is None:
+            self._refuse_missing_store()
             # imported here: SQLAlchemy and Alembic cost a quarter second that --help need not pay
             from api.store import Store
 
-            self._store = Store(self.db)
+            try:
+                self._store = Store(self.db)
+            except InputError as exc:
+                if exc.field != "--db":
+                    raise
+                raise InputError(_db_refusal(self.db), field="--db") from None
         return self._store
+
+    def _refuse_missing_store(self) -> None:
+        if self.command is None or self.command in WRITERS:
+            return
+        path = _sqlite_file(self.db)
+        if path is not None and not path.exists():
+            given = self.db or os.environ.get("HUBCHECK_DB") or str(path)
+            raise ReferenceDataMissing(
+                f"no store at {path}: nothing has been imported there; check --db (or HUBCHECK_DB), "
+                f"or import a CPL first: hubcheck --db {given} cpl import FILE"
+            )
 
     def inventory_frame(self, path: Path | None) -> pl.DataFrame:
         """The normalised inventory of ``path``, or the store's when no file is given."""
@@ -102,14 +159,116 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
+def _sqlite_file(db: str | None) -> Path | None:
+    """The SQLite file ``--db`` names (or the default one), None for a server's URL or memory."""
+    from api.store import ENV_DB, default_db_path
+
+    raw = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" not in raw:
+        return Path(raw).expanduser()
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        return None  # the store says what is wrong with the URL
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).expanduser()
+
+
+def _db_refusal(db: str | None) -> str:
+    """Why the store cannot be opened, in plain words (the driver's own message names its internals)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from api.store import ENV_DB
+
+    raw = db or os.environ.get(ENV_DB) or ""
+    hint = "give a file path or an SQLAlchemy URL such as sqlite:///hubcheck.sqlite or postgresql+psycopg://user@host/db"
+    why = "it cannot be opened or read (a database server down, or not a hubcheck store?)"
+    if "://" in raw:
+        try:
+            url = make_url(raw)
+            url.get_dialect().import_dbapi()
+        except (NoSuchModuleError, ImportError):  # NoSuchModuleError is an ArgumentError: first
+            why = f"no driver for {raw.split('://', 1)[0]!r} is installed (PostgreSQL: pip install -e '.[postgres]')"
+        except ArgumentError:
+            why = "it is not an SQLAlchemy URL"
+        else:
+            path = _sqlite_file(raw)
+            if path is not None and not path.parent.is_dir():
+                why = f"the folder {path.parent} does not exist"
+    return f"--db: cannot open the store {raw!r}: {why}; {hint}"
+
+
 def today() -> date:
     """The date used when a command is not given one."""
     return date.today()
 
 
 def date_option(value: str | None, field: str) -> date | None:
-    """Parse an optional date option, naming the option in the error."""
+    """Parse an optional date option (YYYY-MM-DD, 1990 to 2100: eligibility.dates), naming the option."""
     return None if value is None else parse_date(value, field=field)
+
+
+def required_date(value: str, field: str) -> date:
+    """A date option that must be given (see :func:`date_option`)."""
+    day = date_option(value, field)
+    assert day is not None
+    return day
+
+
+_DATES_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_checked(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """An option callback: a date option (or each date in a status history) is YYYY-MM-DD, 1990-2100.
+
+    The value stays text for the core to parse; a far or foreign date is refused at the edge.
+    """
+    if value is None or ctx.resilient_parsing:
+        return value
+    name = f"--{(param.name or 'date').replace('_', '-')}"
+    try:
+        if param.name and param.name.endswith("history"):
+            for d in _DATES_IN_TEXT.findall(value):
+                date_option(d, name)
+            if not value.isascii():
+                raise InvalidDate(f"{name}: {value!r} is not a status history; expected S1:YYYY-MM-DD;...")
+        else:
+            date_option(value, name)
+    except InvalidDate as exc:
+        raise typer.BadParameter(str(exc).removeprefix(f"{name}: ")) from None
+    return value
+
+
+def unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be written as an output file, or None when it can."""
+    where = path.expanduser()
+    folder = where.parent
+    if where.is_dir():
+        return f"{path} is a folder; give a file name in it"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist; create it or write elsewhere"
+    if not os.access(folder, os.W_OK) or (where.exists() and not os.access(where, os.W_OK)):
+        return f"{path} cannot be written (permission denied); write elsewhere"
+    return None
+
+
+def writable_file(ctx: typer.Context, value: Path | None) -> Path | None:
+    """An option callback: refuse an output file that cannot be written, before any work starts."""
+    if value is not None and not ctx.resilient_parsing and (why := unwritable(value)) is not None:
+        raise typer.BadParameter(why)
+    return value
+
+
+def check_writable(path: Path, option: str) -> None:
+    """Refuse an output a command derives (a file beside another) that cannot be written: InputError."""
+    why = unwritable(path)
+    if why is not None:
+        raise InputError(f"{option}: {why}", field=option)
 
 
 def _default(o: Any) -> Any:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import console, date_option, emit_json, err_console, state, today
+from api.cli._common import console, date_option, emit_json, state, today
+from api.cli._problems import print_warnings
 from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from eligibility.identifiers import DeviceModel
@@ -34,8 +35,12 @@ def cpl_import(
         bool, typer.Option(help="Replace a version already imported with other content.")
     ] = False,
     show_warnings: Annotated[
-        bool, typer.Option("--warnings/--no-warnings", help="List each warning.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--warnings/--no-warnings",
+            help="List each warning, or only their count by kind (the default); --details FILE writes them all.",
+        ),
+    ] = False,
 ) -> None:
     """Import a CPL: the CSV export, the 'Central Products List' sheet as CSV, or the workbook."""
     st = state(ctx)
@@ -62,11 +67,7 @@ def cpl_import(
     for k, v in by_type.items():
         bt.add_row(k, str(v))
     console.print(bt)
-    if imp.warnings:
-        err_console.print(f"[yellow]{len(imp.warnings)} warning(s)[/yellow]")
-        if show_warnings:
-            for w in imp.warnings:
-                err_console.print(f"  [yellow]![/yellow] {w}", soft_wrap=True)
+    print_warnings(imp.warnings, listed=show_warnings, details=st.details)
 
 
 @cpl_app.command("list")
@@ -77,13 +78,13 @@ def cpl_list(ctx: typer.Context) -> None:
     if st.json:
         emit_json([{k: v for k, v in r.items() if k != "warnings"} for r in rows])
         return
-    t = Table("version", "issued", "source", "imported")
+    t = Table("version", "issued", "source", "imported", box=None, pad_edge=False)
     for r in rows:
         t.add_row(
             r["version"],
             r["issued_on"].isoformat(),
             r["source"],
-            r["imported_at"].isoformat(timespec="seconds"),
+            r["imported_at"].strftime("%Y-%m-%d %H:%M"),
         )
     console.print(t)
 
@@ -96,35 +97,51 @@ def _print_listing(listing: ModelListing) -> None:
         f"[bold]{listing.manufacturer}/{listing.model}[/bold] ({', '.join(listing.device_types)}) "
         f"at {listing.date.isoformat()} - CPL {listing.reference.cpl_version}{fmt}; release order {order}"
     )
-    t = Table(
-        "#", "firmware", "listed", "listing #", "removed", "on CPL", "window", "CHTS/SMETS", "GBCS", "entries"
-    )
-    for col in t.columns[:7]:
-        col.no_wrap = True
+    # 80 columns: no box, short cells; the firmware's name, the specifications and the entries wrap
+    # in their own columns. Rows are in release order; the listing date and its rank ("#") sit
+    # beside it, so an inversion shows.
+    removed = any(v.removed_on for v in listing.versions)  # a column of dashes only takes room
+    t = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0))
+    for head in ("firmware", "listed", "#", *(("removed",) if removed else ()), "on CPL", "window"):
+        t.add_column(head, no_wrap=True)
+    t.add_column("CHTS/GBCS", no_wrap=True)
+    t.add_column("entries", no_wrap=True)
     inverted = []
+    inferred = False
     for v in listing.versions:
         name = v.firmware if v.display == v.firmware else f"{v.firmware} ({v.display})"
+        if v.future:
+            on = "[dim]future[/dim]"
+        elif not v.on_cpl:
+            on = "[red]no[/red]"
+        else:
+            on = "[green]yes[/green]" if v.in_production else "[yellow]pilot[/yellow]"
         listed = v.listed_on.isoformat() if v.listed_on else "-"
         if v.listed_on_inferred:
-            listed += " (inferred)"
+            listed += "*"
+            inferred = True
         rank = "-" if v.listing_order is None else str(v.listing_order)
         if v.listed_after:
-            rank = f"[yellow]{rank} ![/yellow]"
+            rank = f"[yellow]{rank}![/yellow]"
             inverted.append(f"{v.firmware} was listed after {', '.join(v.listed_after)}")
+        # "CHTS V1.1" and "GBCS Version 2.0" as "1.1/2.0" (a SMETS1 entry keeps its word); a version
+        # with several entries gets a line for each further specification and entry
+        chts = ",".join(c.removeprefix("CHTS V") for c in v.smets_chts)
+        gbcs = "\n".join(g.removeprefix("GBCS Version ").removeprefix("GBCS ") for g in v.gbcs)
         t.add_row(
-            str(v.release_order),
-            name + (" [dim](future)[/dim]" if v.future else ""),
+            name,
             listed,
             rank,
-            v.removed_on.isoformat() if v.removed_on else "-",
-            ("[green]yes[/green]" if v.on_cpl else "[red]no[/red]")
-            + ("" if v.in_production or not v.on_cpl else " (pilot)"),
+            *((v.removed_on.isoformat() if v.removed_on else "-",) if removed else ()),
+            on,
             f"[bold]{v.window_role}[/bold]" if v.window_role else "",
-            ", ".join(v.smets_chts),
-            ", ".join(g.replace("GBCS Version ", "") for g in v.gbcs),
-            " ".join(f"{e.number}{'' if e.status == 'Current' else '(R)'}" for e in v.entries),
+            f"{chts}/{gbcs}" if chts or gbcs else "",
+            "\n".join(f"{e.number}{'' if e.status == 'Current' else '(R)'}" for e in v.entries),
         )
     console.print(t)
+    if listing.versions:
+        note = "; *: listing date inferred (no note adds the entry)" if inferred else ""
+        console.print(f"[dim]#: listing order; !: listed after a later release{note}[/dim]")
     for line in inverted:
         console.print(f"[yellow]![/yellow] listing inversion: {line}, a later release", soft_wrap=True)
     members = ", ".join(f"{w.role(m)}={m}" for m in w.members) or "none: no version is in production"
@@ -140,7 +157,9 @@ def cpl_versions(
         str | None, typer.Option("--date", help="Date to judge at, YYYY-MM-DD (default today).")
     ] = None,
     catalogue: Annotated[Path | None, typer.Option(help="Firmware catalogue (TOML) to use.")] = None,
-    window_back: Annotated[int, typer.Option(min=0, help="How many versions before N the window keeps.")] = 1,
+    window_back: Annotated[
+        int, typer.Option(min=0, max=100, help="How many versions before N the window keeps.")
+    ] = 1,
     cpl_version: Annotated[
         str | None, typer.Option(help="Use this stored CPL version, not the newest.")
     ] = None,
@@ -156,36 +175,59 @@ def cpl_versions(
         _print_listing(listing)
 
 
+def _catalogue_summary(s: dict[str, object], cpl_version: str) -> str:
+    """What a catalogue holds, in a sentence."""
+
+    def n(key: str, one: str, many: str) -> str:
+        count = s[key]
+        assert isinstance(count, int)
+        return f"{count:,} {one if count == 1 else many}"
+
+    return (
+        f"'{s['catalogue']}' from {s['source']}: {n('device_models', 'Device Model', 'Device Models')}, "
+        f"{n('releases', 'release', 'releases')} ({n('future_releases', 'future', 'future')}), "
+        f"{n('stepping_stones', 'stepping stone', 'stepping stones')}, "
+        f"{n('withdrawn', 'withdrawn image', 'withdrawn images')}; it agrees with CPL {cpl_version}"
+    )
+
+
 @catalogue_app.command("import")
 def catalogue_import(ctx: typer.Context, file: Annotated[Path, _FILE]) -> None:
     """Check a TOML catalogue against the newest CPL and make it the active one."""
     st = state(ctx)
     store = st.store()
-    imp = read_catalogue(file, store.load_cpl())
+    cpl = store.load_cpl()
+    cpl_version = cpl.version
+    imp = read_catalogue(file, cpl)
     outcome = store.import_catalogue(imp)
     summary = {**imp.summary(), "id": outcome.id, "created": outcome.created, "result": outcome.detail}
     if st.json:
         emit_json(summary)
         return
     console.print(f"[bold]{outcome.detail}[/bold]")
-    for k, v in summary.items():
-        if k not in ("id", "created", "result"):
-            console.print(f"  {k}: {v}")
+    console.print(_catalogue_summary(summary, cpl_version), markup=False)
 
 
 @catalogue_app.command("check")
 def catalogue_check(ctx: typer.Context, file: Annotated[Path, _FILE]) -> None:
     """Check a TOML catalogue against the newest CPL without importing it."""
     st = state(ctx)
-    imp = read_catalogue(file, st.store().load_cpl())
+    cpl = st.store().load_cpl()
+    imp = read_catalogue(file, cpl)
     if st.json:
         emit_json(imp.summary())
-    else:
-        console.print(f"[green]ok[/green]: {imp.summary()}")
+        return
+    console.print(f"[green]ok[/green]: {imp.source} is a good catalogue (not imported)")
+    console.print(_catalogue_summary(imp.summary(), cpl.version), markup=False)
+    console.print("hubcheck catalogue import FILE makes it the active one", markup=False)
 
 
 @catalogue_app.command("clear")
 def catalogue_clear(ctx: typer.Context) -> None:
     """Stop using any catalogue (verdicts then use the CPL alone)."""
-    state(ctx).store().clear_catalogue()
-    console.print("no catalogue is active")
+    st = state(ctx)
+    st.store().clear_catalogue()
+    if st.json:
+        emit_json({"active_catalogue": None})
+    else:
+        console.print("no catalogue is active")

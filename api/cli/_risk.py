@@ -15,16 +15,30 @@ from api.cli._common import (
     console,
     emit_json,
     err_console,
+    required_date,
     state,
+    writable_file,
 )
 from api.cli._output import write_table
-from eligibility.dates import parse_date
 from eligibility.policy_timeline import parse_policies
 from eligibility.risk import LEGEND, RiskReport, fleet_risk
 from eligibility.smi import POLICIES
 from eligibility.suppliers import select_supplier
 
 __all__ = ["parse_policies", "risk"]
+
+
+#: The comparison's rows: what each counts, and the policy outlook's field.
+_MEASURES = (
+    ("removed by the end", "removed"),
+    ("  before the start", "removed_before_start"),
+    ("  in the horizon", "removed_in_horizon"),
+    ("  of them usable (lost)", "usable_lost"),
+    ("stranded on SMI at end", "stranded_on_smi_at_end"),
+    ("stranded hub-months", "stranded_hub_months"),
+    ("installable at end", "installable_at_end"),
+    ("backstop gap at end", "backstop_beyond_12_at_end"),
+)
 
 
 def _print(r: RiskReport) -> None:
@@ -35,12 +49,13 @@ def _print(r: RiskReport) -> None:
         f"{s.pending_hubs:,} pending hubs; {s.stranded_at_start:,} stranded at the start, "
         f"{s.stranding_within_horizon:,} strand within the horizon, {s.stranding_later:,} later"
     )
-    t = Table("policy", "removed", "removed before start", "usable lost", "stranded on SMI at end",
-              "stranded hub-months", "installable at end", "backstop gap at end", box=None, pad_edge=False)  # fmt: skip
+    # one column per policy: four policies and their measures fit 80 columns
+    t = Table(box=None, pad_edge=False)
+    t.add_column("hubs", no_wrap=True)
     for o in s.policies:
-        t.add_row(o.policy, *(f"{v:,}" for v in (o.removed, o.removed_before_start, o.usable_lost,
-                  o.stranded_on_smi_at_end, o.stranded_hub_months, o.installable_at_end,
-                  o.backstop_beyond_12_at_end)))  # fmt: skip
+        t.add_column(o.policy, justify="right", overflow="fold")
+    for label, attr in _MEASURES:
+        t.add_row(label, *(f"{getattr(o, attr):,}" for o in s.policies))
     console.print(t)
     console.print(f"[dim]removed: {LEGEND['removed']}, by {s.end.isoformat()}[/dim]")
     if s.smets1_left_out:
@@ -53,6 +68,8 @@ def _print(r: RiskReport) -> None:
             "model, so N is its newest listed version and any later version one hop away."
         )
     stranding = r.stranding.drop_nulls("stranding_date")
+    if stranding.height:
+        console.print("Where hubs strand (Device Model, firmware):")
     for row in stranding.head(15).iter_rows(named=True):
         console.print(
             f"  {row['manufacturer']}/{row['model']} {row['firmware']}: {row['hubs']:,} hub(s) strand on "
@@ -81,19 +98,24 @@ def risk(
     catalogue: CatalogueOption = None,
     tariff: TariffOption = None,
     report: Annotated[
-        Path | None, typer.Option(help="Write the HTML report here, and its charts as PNG beside it.")
+        Path | None,
+        typer.Option(
+            callback=writable_file, help="Write the HTML report here, and its charts as PNG beside it."
+        ),
     ] = None,
     hubs_out: Annotated[
-        Path | None, typer.Option(help="Write every hub's stranding and removal dates (CSV or Parquet).")
+        Path | None,
+        typer.Option(
+            callback=writable_file, help="Write every hub's stranding and removal dates (CSV or Parquet)."
+        ),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:
     """Month by month per policy: removals, usable stock lost, stranded hubs still charged, installable.
 
     Also each hub's stranding date, a cohort table, stock rotation and the security backstop.
     """  # fmt: skip
     st = state(ctx)
-    d = parse_date(start, field="--from")
+    d = required_date(start, "--from")
     pols = parse_policies(policies)
     frame = st.inventory_frame(inventory)
     if supplier is not None:  # matched as every command matches it; an unknown one is exit 2
@@ -111,10 +133,11 @@ def risk(
         from api.report import write_risk_report  # matplotlib: loaded only for a report
 
         written = write_risk_report(result, report)
-        err_console.print(f"report written: {', '.join(str(p) for p in written)}")
+        charts = f" and {len(written) - 1} charts beside it (PNG)" if len(written) > 1 else ""
+        err_console.print(f"report written to {written[0]}{charts}", markup=False)
     if hubs_out is not None:
         write_table(result.hubs, hubs_out, "hub(s)")
-    if st.json or json_out:
+    if st.json:
         emit_json(result.to_json())
     else:
         _print(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli._common import console, emit_json, state
+from api.cli._common import console, emit_json, state, writable_file
 from cpl_data.inventory import read_inventory
 
 __all__ = ["inventory_app", "keys_app", "serve"]
@@ -49,16 +50,23 @@ def keys_list(ctx: typer.Context) -> None:
     if st.json:
         emit_json(rows)
         return
-    t = Table("id", "role", "party", "label", "created", "by", "revoked")
+    # 80 columns: days, not seconds, and whether the key still works (--json has every time)
+    t = Table(box=None, pad_edge=False)
+    for head in ("id", "role"):
+        t.add_column(head, no_wrap=True)
+    t.add_column("party")
+    t.add_column("label")
+    for head in ("created", "by", "state"):
+        t.add_column(head, no_wrap=True)
     for r in rows:
         t.add_row(
             r["id"],
             r["role"],
             r["party"] or "",
             r["label"] or "",
-            r["created_at"].isoformat(timespec="seconds"),
+            r["created_at"].date().isoformat(),
             r["created_by"],
-            r["revoked_at"].isoformat(timespec="seconds") if r["revoked_at"] else "",
+            "revoked" if r["revoked_at"] else "live",
         )
     console.print(t)
 
@@ -70,7 +78,8 @@ def keys_revoke(
     label: Annotated[str | None, typer.Option(help="Revoke every live key with this label.")] = None,
 ) -> None:
     """Revoke a key (it stops working at once, in every server process)."""
-    store = state(ctx).store()
+    st = state(ctx)
+    store = st.store()
     if (key_id is None) == (label is None):
         from eligibility.errors import InputError
 
@@ -80,27 +89,66 @@ def keys_revoke(
         if key_id is not None
         else [r["id"] for r in store.list_keys() if r["label"] == label and r["revoked_at"] is None]
     )
-    for k in ids:
-        done = store.revoke_key(k)
-        console.print(f"key {k} {'revoked' if done else 'was already revoked'}")
+    done = {k: store.revoke_key(k) for k in ids}
+    if st.json:
+        emit_json([{"id": k, "revoked": now} for k, now in done.items()])
+        return
+    for k, now in done.items():
+        console.print(f"key {k} {'revoked' if now else 'was already revoked'}")
 
 
 @keys_app.command("demo")
-def keys_demo(ctx: typer.Context) -> None:
+def keys_demo(
+    ctx: typer.Context,
+    env: Annotated[
+        Path | None,
+        typer.Option(
+            callback=writable_file,
+            help="Also write the keys as shell variables (INSTALLER_KEY ...), with HUBCHECK_DB and PATH.",
+        ),
+    ] = None,
+    url: Annotated[
+        str, typer.Option(help="With --env: the service's address, as HUBCHECK_URL.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
     """Revoke the previous demo keys and print a new one per role (for `make run`), key last on each line.
 
-    Installer and supplier keys act for the supplier with the most hubs in the inventory.
+    Installer and supplier keys act for the supplier with the most hubs in the inventory. With
+    --env FILE, ``. FILE`` in another shell gives it the keys, the store and the ``hubcheck`` command.
     """
-    store = state(ctx).store()
+    st = state(ctx)
+    store = st.store()
     for r in store.list_keys():
         if r["label"] == "demo" and r["revoked_at"] is None:
             store.revoke_key(r["id"])
     suppliers = store.inventory_frame()["supplier"].drop_nulls().value_counts(sort=True)
     party = suppliers["supplier"][0] if suppliers.height else "Demo Supplier"
+    keys = []
     for role in ("installer", "supplier", "dcc", "admin"):
-        _, key = store.create_key(role, party if role in ("installer", "supplier") else None, label="demo")
-        who = f"{role} ({party})" if role in ("installer", "supplier") else role
-        sys.stdout.write(f"{who:<30} {key}\n")
+        acts_for = party if role in ("installer", "supplier") else None
+        _, key = store.create_key(role, acts_for, label="demo")
+        keys.append({"role": role, "party": acts_for, "key": key})
+    if env is not None:
+        _write_env(env, store.url, url, keys)
+    if st.json:
+        emit_json(keys)
+        return
+    for k in keys:
+        who = f"{k['role']} ({k['party']})" if k["party"] else str(k["role"])
+        sys.stdout.write(f"{who:<30} {k['key']}\n")
+
+
+def _write_env(path: Path, db: str, url: str, keys: list[dict[str, str | None]]) -> None:
+    """The demo's shell variables: the keys by role, the store, the service, this installation's commands."""
+    lines = [
+        "# written by hubcheck keys demo (make run): . this file in a shell to use the demo",
+        f"export HUBCHECK_DB={shlex.quote(db)}",
+        f"export HUBCHECK_URL={shlex.quote(url)}",
+        f'export PATH={shlex.quote(str(Path(sys.prefix) / "bin"))}:"$PATH"',
+        *(f"export {str(k['role']).upper()}_KEY={k['key']}" for k in keys),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)  # keys: readable by their owner only
 
 
 @inventory_app.command("import")

@@ -17,6 +17,8 @@ from api.cli._common import (
     emit_json,
     err_console,
     state,
+    today,
+    writable_file,
 )
 from cpl_data.sample import write_sample_reference
 from cpl_data.synth import write_fleet
@@ -28,16 +30,23 @@ __all__ = ["synth"]
 def synth(
     ctx: typer.Context,
     hubs: Annotated[
-        int | None, typer.Option(min=0, help="Draw a fleet of this many hubs (two inventory rows each).")
+        int | None,
+        typer.Option(
+            min=0, max=100_000_000, help="Draw a fleet of this many hubs (two inventory rows each)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed: the same seed gives the same fleet.")] = 0,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Fleet file: .parquet (default) or .csv.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", callback=writable_file, help="Fleet file: .parquet (default) or .csv."
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
-            help="The fleet's date, YYYY-MM-DD (default the CPL's issue date, so a seed is stable)."
+            help="The fleet's date, YYYY-MM-DD: no status is set after it (default today, the date "
+            "batch, check, charging and risk judge at; give it for a fleet that does not change)."
         ),
     ] = None,
     catalogue: CatalogueOption = None,
@@ -67,7 +76,8 @@ def synth(
             field="hubs",
         )
     ref = st.reference(catalogue)
-    day = date_option(as_of, "--as-of") or ref.cpl.issued_on
+    # today, as batch's --install-date: a fleet drawn and judged with the defaults is judged on its own date
+    day = date_option(as_of, "--as-of") or today()
     t0 = time.perf_counter()
     with Progress(
         TextColumn("synth"),
