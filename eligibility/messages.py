@@ -170,7 +170,7 @@ def upgrade_required(
 ) -> str:
     """UPGRADE_REQUIRED: outside the window, a plan exists."""
     return (
-        f"Fit it: firmware {label} is outside {_members(members, d)}, and once the hub is installed and "
+        f"Firmware {label} is outside {_members(members, d)}, and once the hub is installed and "
         f"commissioned the DCC upgrades it over the air in {plural(hops, 'hop')} to {role} {target}: "
         f"{' -> '.join(path)}. A hub waiting in stock cannot be upgraded."
     )

@@ -92,7 +92,7 @@ def test_amber_card_shows_the_plan_in_display_format(page: Page, served: tuple[S
     assert hops[0].startswith("2.0.0.0 → ")
     assert hops[-1].endswith("3.0.0.0")
     # the DCC upgrades a hub over the air once it is installed and commissioned, not in the warehouse
-    assert "upgrades its firmware over the air once it is installed and commissioned" in card.inner_text()
+    assert "the DCC sends over the air once the hub is installed and commissioned" in card.inner_text()
 
 
 def test_red_card_says_why_in_plain_words(page: Page, served: tuple[Server, Keys]) -> None:

@@ -141,6 +141,8 @@ def _print_listing(listing: ModelListing) -> None:
     console.print(t)
     if listing.versions:
         note = "; *: listing date inferred (no note adds the entry)" if inferred else ""
+        if any(e.status != "Current" for v in listing.versions for e in v.entries):
+            note += "; (R): a removed entry"
         console.print(f"[dim]#: listing order; !: listed after a later release{note}[/dim]")
     for line in inverted:
         console.print(f"[yellow]![/yellow] listing inversion: {line}, a later release", soft_wrap=True)

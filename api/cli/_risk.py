@@ -19,7 +19,7 @@ from api.cli._common import (
     state,
     writable_file,
 )
-from api.cli._output import write_table
+from api.cli._output import indented, write_table
 from eligibility.policy_timeline import parse_policies
 from eligibility.risk import LEGEND, RiskReport, fleet_risk
 from eligibility.smi import POLICIES
@@ -71,10 +71,10 @@ def _print(r: RiskReport) -> None:
     if stranding.height:
         console.print("Where hubs strand (Device Model, firmware):")
     for row in stranding.head(15).iter_rows(named=True):
-        console.print(
-            f"  {row['manufacturer']}/{row['model']} {row['firmware']}: {row['hubs']:,} hub(s) strand on "
+        indented(
+            f"{row['manufacturer']}/{row['model']} {row['firmware']}: {row['hubs']:,} hub(s) strand on "
             f"{row['stranding_date']:%Y-%m-%d} ({row['stranding_code']})",
-            markup=False,
+            hang=2,
         )
     if stranding.height > 15:
         console.print(
