@@ -261,6 +261,7 @@ OPTIONS: Final[list[tuple[str, list[str], str, st.SearchStrategy[str]]]] = [
     ("cpl list", [], "--bogus", st.just("1")),
     ("catalogue clear", [], "", st.just("extra-argument")),
     ("keys list", [], "--role", st.just("dcc")),
+    ("quality duplicates", [], "--limit", st.one_of(NOT_INTS, st.sampled_from(["0", "-1", "100001"]))),
 ]
 
 
