@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,9 +103,19 @@ def postgres_url() -> Iterator[str]:
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        gc.collect()  # the test's stores close their pooled connections (Store owns its engine)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # The test's stores close their pooled connections when collected (Store owns its engine). A
+        # connection of a role the test made may outlive one collection on a busy machine, and only
+        # its own role may end it: collect again and retry before calling the drop failed.
+        for attempt in range(10):
+            gc.collect()
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except Exception:
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)
         admin.dispose()
 
 
