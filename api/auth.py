@@ -123,13 +123,14 @@ def parse_role(text: str, party: str | None, *, field: str = "--role") -> tuple[
     role = text.strip().lower()
     if role not in ROLES:
         raise UnknownChoice(f"{field}: {text!r} is not a role; use one of {', '.join(ROLES)}", field=field)
+    given = bool(party)  # a party of blanks alone is still a party given
     party = supplier_name(party, field="--party") if party and party.strip() else None
     if role in PARTY_ROLES and not party:
         raise InputError(
             f"--party: {with_article(role)} key acts for one supplier; give it, e.g. --party 'Northwind Energy'",
             field="--party",
         )
-    if role not in PARTY_ROLES and party:
+    if role not in PARTY_ROLES and given:
         raise InputError(
             f"--party: {with_article(role)} key sees every supplier; leave --party out", field="--party"
         )
