@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bench import batch, engine, import_cpl, isolation, risk, service, spark
+from bench import batch, cli, engine, import_cpl, isolation, risk, service, spark
 
 
 def main() -> None:
+    cli.main([])
     import_cpl.main()
     engine.main()
     batch.main()

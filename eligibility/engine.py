@@ -18,8 +18,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from eligibility import messages as say
 from eligibility.cpl import DUIS_TYPES
@@ -32,6 +31,9 @@ from eligibility.releases import ModelReleases
 from eligibility.smi import INSTALLABLE
 from eligibility.verdict import DeviceModelView, DeviceRecord, Hub, Reason, SmiView, Verdict, VerdictCode
 from eligibility.window import Window, support_window
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["SMETS1_NOT_STOCK", "Engine", "EngineSettings", "FirmwareAssessment"]
 

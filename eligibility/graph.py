@@ -12,16 +12,21 @@ An edge u -> v means a hub at u can take v's image over the air at D. It exists 
 
 Without a catalogue every later version on the CPL is one hop away (the ZigBee OTA default).
 Each edge records the rule that admitted it; each refused pair can say what refused it.
+
+networkx is imported when a graph is first built: only a hub outside its window needs one, and
+``hubcheck check`` on a hub inside it should not pay the library's import (a quarter of a second).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from eligibility.releases import ModelReleases, Release
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Admission", "admission", "upgrade_graph"]
 
@@ -86,6 +91,8 @@ def admission(releases: ModelReleases, u: Release, v: Release, d: date) -> Admis
 
 def upgrade_graph(releases: ModelReleases, d: date) -> nx.DiGraph:
     """The model's upgrade graph at ``d``: node attribute ``position``; edge attributes ``rule``, ``size``."""
+    import networkx as nx
+
     g = nx.DiGraph()
     rel = releases.releases
     for r in rel:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.graph import admission
 from eligibility.releases import ModelReleases, Release
 from eligibility.window import Window
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["NoPlan", "PlanHop", "UpgradePlan", "find_plan"]
 

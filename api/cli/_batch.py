@@ -7,10 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final, Literal
 
-import polars as pl
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from api.cli._common import (
     CatalogueOption,
@@ -20,15 +17,16 @@ from api.cli._common import (
     err_console,
     state,
     today,
+    unwrap,
     writable_file,
 )
 from api.cli._engines import EngineOption, MasterOption, check_engine
-from cpl_data.csv_out import write_csv
-from eligibility.engine import Engine, EngineSettings
-from eligibility.policy_timeline import parse_timeline
-from eligibility.verdict import SEVERITY
 
 if TYPE_CHECKING:
+    import polars as pl
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
     from cpl_data.batch_job import BatchSummary, HubCounts
     from cpl_data.duis import DuisRead
     from cpl_data.sources import InventorySource
@@ -105,6 +103,11 @@ def batch(
     ] = False,
 ) -> None:
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from eligibility.engine import Engine, EngineSettings
+    from eligibility.policy_timeline import parse_timeline
+
     st = state(ctx)
     day = date_option(install_date, "--install-date") or today()
     pol = parse_timeline(policy, field="--policy")
@@ -143,7 +146,7 @@ def batch(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=unwrap(err_console),
         disable=st.json or not sys.stderr.isatty(),
         transient=True,
     ) as progress:
@@ -172,6 +175,8 @@ def batch(
 
 def _refused(duis: DuisRead | None) -> pl.DataFrame | None:
     """Refused DUIS responses as rejects rows (a whole file: no row or column)."""
+    import polars as pl
+
     if duis is None or not duis.problems:
         return None
     files = [p.source for p in duis.problems]
@@ -194,6 +199,8 @@ def _refused(duis: DuisRead | None) -> pl.DataFrame | None:
 
 
 def _write_mismatches(duis: DuisRead | None, output: Path) -> Path | None:
+    from cpl_data.csv_out import write_csv
+
     if duis is None or duis.mismatches.height == 0:
         return None
     path = output.with_name(output.name + ".firmware-mismatches.csv")
@@ -231,6 +238,8 @@ _CPL_HINT: Final = "is CPL {cpl} the one these hubs come from? (hubcheck cpl lis
 
 def nearly_all(summary: BatchSummary) -> list[str]:
     """A warning for each blocking or warning reason that holds for nearly every hub judged."""
+    from eligibility.verdict import SEVERITY
+
     if summary.hubs < 20:
         return []
     out = []
@@ -249,6 +258,8 @@ def _share(n: int, of: int) -> str:
 
 
 def _counts_table(title: str, rows: list[str], groups: list[tuple[str, HubCounts]], key: str) -> Table:
+    from rich.table import Table
+
     t = Table(box=None, pad_edge=False, title=title, title_justify="left", title_style="bold")
     t.add_column("", no_wrap=True)
     for name, _ in groups:

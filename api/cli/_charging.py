@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli._common import (
     CatalogueOption,
@@ -20,17 +19,17 @@ from api.cli._common import (
     writable_file,
 )
 from api.cli._engines import EngineOption, MasterOption, check_engine
-from api.cli._output import indented, write_table
 from eligibility.amounts import MAX_GBP
-from eligibility.charging import ChargingReport, ChargingSettings, ChargingTotals, charging_exclusions
-from eligibility.policy_timeline import parse_timeline
-from eligibility.stranding import STRANDING_CODES
-from eligibility.suppliers import select_supplier
+
+if TYPE_CHECKING:
+    from eligibility.charging import ChargingReport, ChargingTotals
+
 
 __all__ = ["charging"]
 
-#: DP238's figures live in ChargingSettings; the options default to them.
-_DEFAULTS = ChargingSettings()
+#: The options' defaults: DP238's figures, as ChargingSettings holds them (written out here so
+#: that --help need not import the charging engine; tests/test_cli_startup.py checks they agree).
+RETURN_DEFAULTS_GBP = {"redeployable": 8.27, "single_band": 30.87, "dual_band": 58.75}
 
 _SHORT = {
     "DEVICE_MODEL_NOT_ON_CPL": "model not on CPL",
@@ -41,6 +40,11 @@ _SHORT = {
 
 
 def _print(r: ChargingReport) -> None:
+    from rich.table import Table
+
+    from api.cli._output import indented
+    from eligibility.stranding import STRANDING_CODES
+
     s = r.summary
     ref = s.reference
     cat = f", catalogue {ref.catalogue}" if ref.catalogue else ", no catalogue"
@@ -119,19 +123,19 @@ def charging(
             callback=finite_gbp,
             help="Return charge of a redeployable hub (DP238 example).",
         ),
-    ] = _DEFAULTS.return_redeployable_gbp,
+    ] = RETURN_DEFAULTS_GBP["redeployable"],
     return_single_band: Annotated[
         float,
         typer.Option(
             min=0, max=MAX_GBP, callback=finite_gbp, help="Return charge, single band, not redeployable."
         ),
-    ] = _DEFAULTS.return_single_band_gbp,
+    ] = RETURN_DEFAULTS_GBP["single_band"],
     return_dual_band: Annotated[
         float,
         typer.Option(
             min=0, max=MAX_GBP, callback=finite_gbp, help="Return charge, dual band, not redeployable."
         ),
-    ] = _DEFAULTS.return_dual_band_gbp,
+    ] = RETURN_DEFAULTS_GBP["dual_band"],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -151,6 +155,11 @@ def charging(
     FIRMWARE_UNKNOWN, NO_UPGRADE_PATH). Stock = chargeable + excluded, per supplier and overall.
     SMETS1 hubs are never stock: they are listed apart, with why.
     """  # fmt: skip
+    from api.cli._output import write_table
+    from eligibility.charging import ChargingSettings, charging_exclusions
+    from eligibility.policy_timeline import parse_timeline
+    from eligibility.suppliers import select_supplier
+
     st = state(ctx)
     d = required_date(as_of, "--date")
     pol = parse_timeline(policy, field="--policy")

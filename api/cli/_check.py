@@ -1,22 +1,23 @@
-"""``hubcheck check`` and ``hubcheck plan``: one hub's verdict, or only its upgrade plan."""
+"""``hubcheck check`` and ``hubcheck plan``: one hub's verdict, or only its upgrade plan.
+
+The engine and its models are imported when a command runs, not when the CLI starts (``--help``
+and every other command load this module).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.panel import Panel
-from rich.text import Text
 
 from api.cli._common import CatalogueOption, console, date_checked, date_option, emit_json, state, today
 from api.cli._output import indented
-from eligibility.engine import Engine, EngineSettings
 from eligibility.errors import InputError
-from eligibility.identifiers import parse_device_id
-from eligibility.plan import PlanHop
-from eligibility.policy_timeline import parse_timeline
-from eligibility.verdict import DeviceRecord, Hub, Verdict
+
+if TYPE_CHECKING:
+    from eligibility.plan import PlanHop
+    from eligibility.verdict import Hub, Verdict
 
 __all__ = ["check", "plan"]
 
@@ -78,6 +79,9 @@ def _hub(
     gpf_history: str | None,
     tsat_install_end: str | None,
 ) -> Hub:
+    from eligibility.identifiers import parse_device_id
+    from eligibility.verdict import DeviceRecord, Hub
+
     given = [manufacturer, model, firmware]
     if all(v is None for v in given):
         if device_id is None:
@@ -158,6 +162,9 @@ def _named(v: Verdict, firmware: str) -> str:
 
 
 def _print_verdict(v: Verdict) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
     colour = _COLOUR[v.verdict]
     head = Text(v.verdict.replace("_", " "), style=f"bold {colour}")
     sub = (
@@ -208,6 +215,9 @@ def _verdict(
     window_back: int,
     max_hops: int,
 ) -> Verdict:
+    from eligibility.engine import Engine, EngineSettings
+    from eligibility.policy_timeline import parse_timeline
+
     d = date_option(install_date, "--install-date") or today()
     pol = parse_timeline(policy, field="--policy")
     engine = Engine(

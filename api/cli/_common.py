@@ -1,4 +1,9 @@
-"""What every CLI command shares: the store, reference data, dates, outputs checked before work."""
+"""What every CLI command shares: the store, reference data, dates, outputs checked before work.
+
+Imported by every command, ``--help`` included: only the standard library, typer, rich's
+console and light parts of hubcheck are imported at the top. pydantic, SQLAlchemy and the
+readers load inside the functions that need them (``tests/test_cli_startup.py`` holds the line).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +15,19 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final, cast
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
 
-from cpl_data.catalogue import read_catalogue
 from eligibility.amounts import MAX_GBP
-from eligibility.dates import parse_date
 from eligibility.errors import InputError, InvalidDate, ReferenceDataMissing
-from eligibility.reference import Reference
 
 if TYPE_CHECKING:
     import polars as pl
+    from rich.console import Console
 
     from api.store import Store
+    from eligibility.reference import Reference
 
 __all__ = [
     "WRITERS",
@@ -43,6 +45,7 @@ __all__ = [
     "required_date",
     "state",
     "today",
+    "unwrap",
     "unwritable",
     "writable_file",
 ]
@@ -73,13 +76,49 @@ TariffOption = Annotated[
 def _console(*, stderr: bool) -> Console:
     """Laid out for a terminal's width (or COLUMNS; 80 in a pipe). Lines are word-wrapped when the
     width is known (a terminal, or COLUMNS set); in a plain pipe a line stays whole, for grep and logs."""
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     sized = stream.isatty() or os.environ.get("COLUMNS", "").isdigit()
     return Console(stderr=stderr, highlight=False, soft_wrap=not sized)
 
 
-console = _console(stderr=False)
-err_console = _console(stderr=True)
+class _Deferred:
+    """A rich Console made on first use: importing rich costs ``--help`` and the commands that
+    print nothing (``--json``) tens of milliseconds. Reads and writes of attributes go to it
+    (no ``__dict__`` of its own: a test's monkeypatch then restores the console's own value)."""
+
+    __slots__ = ("_real", "_stderr")
+
+    def __init__(self, *, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_real", None)
+
+    def real(self) -> Console:
+        """The console itself (made now, if it was not yet)."""
+        got: Console | None = object.__getattribute__(self, "_real")
+        if got is None:
+            got = _console(stderr=object.__getattribute__(self, "_stderr"))
+            object.__setattr__(self, "_real", got)
+        return got
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)  # the proxy's own protocol (__dict__ ...), not the console's
+        return getattr(self.real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.real(), name, value)
+
+
+def unwrap(c: Console) -> Console:
+    """The console itself, for rich code that takes one (``Progress(console=...)``, ``Text.wrap``)."""
+    return c.real() if isinstance(c, _Deferred) else c
+
+
+#: stdout and stderr, as rich consoles (typed as such: every use goes through to the real one).
+console: Console = cast("Console", _Deferred(stderr=False))
+err_console: Console = cast("Console", _Deferred(stderr=True))
 
 #: The commands that may create a store (every other one only reads, and refuses a missing store).
 WRITERS: Final = frozenset(
@@ -145,11 +184,42 @@ class State:
         return read_inventory(path).frame if path is not None else self.store().inventory_frame()
 
     def reference(self, catalogue: Path | None = None, cpl_version: str | None = None) -> Reference:
-        """The latest CPL (or ``cpl_version``) and the catalogue file given, else the store's."""
-        store = self.store()
-        cpl = store.load_cpl(cpl_version)
-        cat = read_catalogue(catalogue, cpl).catalogue if catalogue is not None else store.active_catalogue()
+        """The latest CPL (or ``cpl_version``) and the catalogue file given, else the store's.
+
+        The latest CPL with the active catalogue comes from the store's snapshot: read straight
+        from an SQLite file when it is current, without opening the store (SQLAlchemy's import
+        alone costs more than the whole verdict), else through the store (see api.store.snapshot).
+        """
+        from eligibility.reference import Reference
+
+        if cpl_version is not None:
+            store = self.store()
+            cpl = store.load_cpl(cpl_version)
+            cat = store.active_catalogue()
+        else:
+            ref = self._snapshot() or self.store().reference()
+            if catalogue is None:
+                return ref
+            cpl, cat = ref.cpl, None
+        if catalogue is not None:
+            from cpl_data.catalogue import read_catalogue
+
+            cat = read_catalogue(catalogue, cpl).catalogue
         return Reference(cpl, cat)
+
+    def _snapshot(self) -> Reference | None:
+        """The snapshot of an SQLite store read without opening it; None to open the store instead."""
+        if self._store is not None:
+            return None  # open already: it reads the snapshot itself
+        self._refuse_missing_store()
+        from api.store._location import sqlite_file_of
+
+        path = sqlite_file_of(self.db)
+        if path is None:
+            return None
+        from api.store.snapshot import read_file
+
+        return read_file(path)
 
 
 def state(ctx: typer.Context) -> State:
@@ -161,11 +231,13 @@ def state(ctx: typer.Context) -> State:
 
 def _sqlite_file(db: str | None) -> Path | None:
     """The SQLite file ``--db`` names (or the default one), None for a server's URL or memory."""
-    from api.store import ENV_DB, default_db_path
+    from api.store._location import ENV_DB, default_db_path, sqlite_file_of
 
     raw = db or os.environ.get(ENV_DB) or str(default_db_path())
     if "://" not in raw:
         return Path(raw).expanduser()
+    if (simple := sqlite_file_of(raw)) is not None:
+        return simple  # sqlite:///FILE, read without SQLAlchemy
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -183,7 +255,7 @@ def _db_refusal(db: str | None) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    from api.store import ENV_DB
+    from api.store._location import ENV_DB
 
     raw = db or os.environ.get(ENV_DB) or ""
     hint = "give a file path or an SQLAlchemy URL such as sqlite:///hubcheck.sqlite or postgresql+psycopg://user@host/db"
@@ -210,6 +282,8 @@ def today() -> date:
 
 def date_option(value: str | None, field: str) -> date | None:
     """Parse an optional date option (YYYY-MM-DD, 1990 to 2100: eligibility.dates), naming the option."""
+    from eligibility.dates import parse_date
+
     return None if value is None else parse_date(value, field=field)
 
 
@@ -272,6 +346,8 @@ def check_writable(path: Path, option: str) -> None:
 
 
 def _default(o: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(o, date):
         return o.isoformat()
     if isinstance(o, BaseModel):
@@ -283,6 +359,8 @@ def _default(o: Any) -> Any:
 
 def emit_json(value: Any) -> None:
     """Write ``value`` as JSON on stdout (pydantic models by their JSON form)."""
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         text = value.model_dump_json(indent=2, by_alias=True)
     else:

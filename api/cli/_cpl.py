@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli._common import console, date_option, emit_json, state, today
-from api.cli._problems import print_warnings
-from cpl_data.catalogue import read_catalogue
-from cpl_data.cpl import read_cpl
-from eligibility.identifiers import DeviceModel
-from eligibility.listing import ModelListing, model_listing
+
+if TYPE_CHECKING:
+    from eligibility.listing import ModelListing
+
 
 __all__ = ["catalogue_app", "cpl_app"]
 
@@ -43,6 +41,11 @@ def cpl_import(
     ] = False,
 ) -> None:
     """Import a CPL: the CSV export, the 'Central Products List' sheet as CSV, or the workbook."""
+    from rich.table import Table
+
+    from api.cli._problems import print_warnings
+    from cpl_data.cpl import read_cpl
+
     st = state(ctx)
     imp = read_cpl(file, history)
     outcome = st.store().import_cpl(imp, replace=replace)
@@ -73,6 +76,8 @@ def cpl_import(
 @cpl_app.command("list")
 def cpl_list(ctx: typer.Context) -> None:
     """The CPL versions in the store, newest first (the newest is used)."""
+    from rich.table import Table
+
     st = state(ctx)
     rows = st.store().cpl_versions()
     if st.json:
@@ -90,6 +95,8 @@ def cpl_list(ctx: typer.Context) -> None:
 
 
 def _print_listing(listing: ModelListing) -> None:
+    from rich.table import Table
+
     w = listing.window
     fmt = f", shown as {listing.display_format}" if listing.display_format else ""
     order = "as the catalogue states it" if listing.release_order == "catalogue" else "by firmware number"
@@ -167,6 +174,9 @@ def cpl_versions(
     ] = None,
 ) -> None:
     """A Device Model's firmware versions in release order (listing dates and order beside it), and the window at a date."""
+    from eligibility.identifiers import DeviceModel
+    from eligibility.listing import model_listing
+
     st = state(ctx)
     dm = DeviceModel.parse(manufacturer, model)
     d = date_option(on, "--date") or today()
@@ -196,6 +206,8 @@ def _catalogue_summary(s: dict[str, object], cpl_version: str) -> str:
 @catalogue_app.command("import")
 def catalogue_import(ctx: typer.Context, file: Annotated[Path, _FILE]) -> None:
     """Check a TOML catalogue against the newest CPL and make it the active one."""
+    from cpl_data.catalogue import read_catalogue
+
     st = state(ctx)
     store = st.store()
     cpl = store.load_cpl()
@@ -213,6 +225,8 @@ def catalogue_import(ctx: typer.Context, file: Annotated[Path, _FILE]) -> None:
 @catalogue_app.command("check")
 def catalogue_check(ctx: typer.Context, file: Annotated[Path, _FILE]) -> None:
     """Check a TOML catalogue against the newest CPL without importing it."""
+    from cpl_data.catalogue import read_catalogue
+
     st = state(ctx)
     cpl = st.store().load_cpl()
     imp = read_catalogue(file, cpl)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-from rich.console import Console
-from rich.text import Text
+from api.cli._common import console, err_console, unwrap
 
-from api.cli._common import console, err_console
-from cpl_data.csv_out import write_csv
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.console import Console
+    from rich.text import Text
 
 __all__ = ["indented", "write_table"]
 
@@ -19,7 +20,9 @@ def indented(text: str | Text, indent: int = 2, *, hang: int = 0, to: Console | 
 
     In a pipe (no known width) the text stays one line, for grep and logs.
     """
-    out = to or console
+    from rich.text import Text
+
+    out = unwrap(to or console)
     body = text.copy() if isinstance(text, Text) else Text(text)
     if out.soft_wrap:
         out.print(Text(" " * indent) + body, soft_wrap=True)
@@ -32,6 +35,8 @@ def indented(text: str | Text, indent: int = 2, *, hang: int = 0, to: Console | 
 
 def write_table(frame: pl.DataFrame, path: Path, what: str, csv_frame: pl.DataFrame | None = None) -> None:
     """Parquet for ``.parquet``/``.pq``, else CSV (``csv_frame``, when lists must be flattened first)."""
+    from cpl_data.csv_out import write_csv
+
     if path.suffix.lower() in (".parquet", ".pq"):
         frame.write_parquet(path)
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli._common import console, emit_json, state
 
@@ -26,6 +25,8 @@ def duplicates(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:
     """Device IDs held by more than one supplier, each with every holder's row (exit 0 either way)."""
+    from rich.table import Table
+
     st = state(ctx)
     count, devices = st.store().duplicate_devices(limit)
     if st.json or json_out:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli._common import (
     CatalogueOption,
@@ -19,13 +18,24 @@ from api.cli._common import (
     state,
     writable_file,
 )
-from api.cli._output import indented, write_table
-from eligibility.policy_timeline import parse_policies
-from eligibility.risk import LEGEND, RiskReport, fleet_risk
-from eligibility.smi import POLICIES
-from eligibility.suppliers import select_supplier
 
-__all__ = ["parse_policies", "risk"]
+if TYPE_CHECKING:
+    from eligibility.policy_timeline import PolicyTimeline
+    from eligibility.risk import RiskReport
+
+
+__all__ = ["ALL_POLICIES", "parse_policies", "risk"]
+
+#: The --policies default: every named policy of eligibility.smi.POLICIES, written out so that
+#: --help need not import it (tests/test_cli_startup.py checks they agree).
+ALL_POLICIES = "sec-ac-7.2,secmp0060,history-aware,exclusion-list"
+
+
+def parse_policies(text: str, *, field: str = "--policies") -> list[PolicyTimeline]:
+    """The --policies option's value: ``eligibility.policy_timeline.parse_policies``, loaded on use."""
+    from eligibility.policy_timeline import parse_policies as parse
+
+    return parse(text, field=field)
 
 
 #: The comparison's rows: what each counts, and the policy outlook's field.
@@ -42,6 +52,11 @@ _MEASURES = (
 
 
 def _print(r: RiskReport) -> None:
+    from rich.table import Table
+
+    from api.cli._output import indented
+    from eligibility.risk import LEGEND
+
     s = r.summary
     who = f" (supplier {s.supplier})" if s.supplier else ""
     console.print(
@@ -93,7 +108,7 @@ def risk(
             help="Policies to compare, comma-separated; a step with @DATE continues the one before as a "
             "timeline: sec-ac-7.2,secmp0060,sec-ac-7.2,secmp0060@2023-04-01."
         ),
-    ] = ",".join(POLICIES),
+    ] = ALL_POLICIES,
     supplier: Annotated[str | None, typer.Option(help="Only this supplier's hubs.")] = None,
     catalogue: CatalogueOption = None,
     tariff: TariffOption = None,
@@ -114,6 +129,10 @@ def risk(
 
     Also each hub's stranding date, a cohort table, stock rotation and the security backstop.
     """  # fmt: skip
+    from api.cli._output import write_table
+    from eligibility.risk import fleet_risk
+    from eligibility.suppliers import select_supplier
+
     st = state(ctx)
     d = required_date(start, "--from")
     pols = parse_policies(policies)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shlex
@@ -11,10 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli._common import console, emit_json, state, writable_file
-from cpl_data.inventory import read_inventory
 
 __all__ = ["inventory_app", "keys_app", "serve"]
 
@@ -45,6 +42,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(ctx: typer.Context) -> None:
     """Every key: id, role, party, label, when made and by whom, when revoked (never the key)."""
+    from rich.table import Table
+
     st = state(ctx)
     rows = st.store().list_keys()
     if st.json:
@@ -160,6 +159,10 @@ def inventory_import(
     ] = None,
 ) -> None:
     """Import hubs into the store's inventory, keyed by Device ID, whole or not at all."""
+    import hashlib
+
+    from cpl_data.inventory import read_inventory
+
     st = state(ctx)
     read = read_inventory(file)
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
@@ -181,6 +184,15 @@ def serve(
     import uvicorn
 
     store = state(ctx).store()  # opens and migrates the store once, before any worker starts
+    if workers > 1 and _in_memory(store.url):
+        from eligibility.errors import InputError
+
+        raise InputError(
+            f"--workers {workers}: the store {store.url!r} is an in-memory SQLite database, which each "
+            "worker process would open empty and alone; give a file (--db hubcheck.sqlite) or a "
+            "PostgreSQL URL that every worker shares",
+            field="--workers",
+        )
     os.environ["HUBCHECK_DB"] = store.url  # what the workers' Settings read (api.store.ENV_DB)
     console.print(f"hubcheck serving {store.url} on http://{host}:{port} (installer page at /, API at /docs)")
     uvicorn.run(
@@ -194,3 +206,14 @@ def serve(
         access_log=access_log,
         log_level="info",
     )
+
+
+def _in_memory(url: str) -> bool:
+    """Whether ``url`` is an SQLite database that lives in one process's memory (no file to share)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return False
+    db = u.database or ""
+    return db in ("", ":memory:") or u.query.get("mode") == "memory" or "mode=memory" in db

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli._common import (
     CatalogueOption,
@@ -18,10 +17,9 @@ from api.cli._common import (
     err_console,
     state,
     today,
+    unwrap,
     writable_file,
 )
-from cpl_data.sample import write_sample_reference
-from cpl_data.synth import write_fleet
 from eligibility.errors import InputError
 
 __all__ = ["synth"]
@@ -61,6 +59,11 @@ def synth(
     ] = False,
 ) -> None:
     """Generate data: a synthetic fleet from the store's CPL, or the project's sample data."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cpl_data.sample import write_sample_reference
+    from cpl_data.synth import write_fleet
+
     st = state(ctx)
     if sample_data is not None:
         written = write_sample_reference(sample_data, workbook=workbook)
@@ -84,7 +87,7 @@ def synth(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=unwrap(err_console),
         disable=not sys.stderr.isatty(),
         transient=True,
     ) as bar:

@@ -34,6 +34,7 @@ __all__ = [
     "cpl_versions",
     "inventory",
     "metadata",
+    "reference_snapshot",
     "store_state",
 ]
 
@@ -168,4 +169,19 @@ store_state = Table(
     Column("id", Integer, primary_key=True),
     Column("generation", Integer, nullable=False),
     Column("reference_generation", Integer, nullable=False),
+)
+
+#: A single row (id 1): the latest CPL and the active catalogue as one plain JSON document
+#: (``api.store.snapshot``), rewritten in the transaction of every change that moves
+#: ``reference_generation``. A reader trusts it only when ``format`` is the code's and the
+#: generation is the store's; otherwise it builds the reference afresh.
+reference_snapshot = Table(
+    "reference_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("format", Integer, nullable=False),
+    Column("reference_generation", Integer, nullable=False),
+    Column("cpl_version", String(16), nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("content", Text, nullable=False),
 )

@@ -1,0 +1,153 @@
+"""CLI start-up: what each command imports, and that the shortcuts taken for speed change nothing.
+
+Timing is bench/cli.py's; these tests hold what makes it fast, as facts that can fail: which
+modules a fresh process has loaded after ``import api.cli``, ``--help`` and ``check``, and that
+the listing ``main()`` builds for help prints what the whole app prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import _named, app, command_app
+from api.cli._charging import RETURN_DEFAULTS_GBP
+from api.cli._risk import ALL_POLICIES
+from eligibility.charging import ChargingSettings
+from eligibility.smi import POLICIES
+from tests.conftest import REPO
+
+#: Libraries no command needs merely to start: each costs a tenth of a second or more to import.
+HEAVY = ("polars", "numpy", "pyarrow", "networkx", "matplotlib", "sqlalchemy", "alembic", "duckdb")
+
+
+def _loaded(code: str, *args: str) -> list[str]:
+    """The top-level packages a fresh interpreter has loaded after running ``code``."""
+    probe = (
+        "import json, sys\n"
+        + code
+        + "\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    loaded = json.loads(last)
+    assert isinstance(loaded, list)
+    return loaded
+
+
+def test_import_api_cli_loads_no_heavy_library() -> None:
+    loaded = _loaded("import api.cli")
+    assert "typer" in loaded  # the probe sees what was imported
+    assert [m for m in (*HEAVY, "pydantic", "rich") if m in loaded] == []
+
+
+def test_help_loads_no_heavy_library() -> None:
+    loaded = _loaded("from api.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert [m for m in (*HEAVY, "pydantic", "rich") if m in loaded] == []
+
+
+def _check(firmware: str) -> str:
+    return (
+        "from api.cli import main\n"
+        f"args = ['check', '--manufacturer', 'F0A1', '--model', 'A1010100', '--firmware', '{firmware}',"
+        " '--install-date', '2026-11-01', '--json']\n"
+        "assert main(['--db', sys.argv[1], *args]) == 0"
+    )
+
+
+def test_check_with_a_snapshot_opens_no_store(sample_db: str) -> None:
+    loaded = _loaded(_check("03000000"), sample_db)  # N on 2026-11-01: no upgrade graph needed
+    assert "eligibility" in loaded  # it did judge the hub
+    assert [m for m in HEAVY if m in loaded] == []
+
+
+def test_check_builds_the_upgrade_graph_only_for_a_plan(sample_db: str) -> None:
+    # 01000000 is outside the window: the plan is found on networkx's graph, and nothing else heavy loads
+    loaded = _loaded(_check("01000000"), sample_db)
+    assert [m for m in HEAVY if m in loaded] == ["networkx"]
+
+
+def test_check_without_a_snapshot_still_answers(sample_db: str) -> None:
+    # a server's URL (here SQLite spelt with a driver option) goes through the store itself
+    code = (
+        "from api.cli import main\n"
+        "args = ['check', '--manufacturer', 'F0A1', '--model', 'A1010100', '--firmware', '01000000',"
+        " '--install-date', '2026-11-01']\n"
+        "assert main(['--db', sys.argv[1] + '?timeout=5', *args]) == 0"
+    )
+    assert "sqlalchemy" in _loaded(code, sample_db)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        [],
+        ["chek"],
+        ["--db", "x.sqlite", "--json"],
+        ["cpl", "--help"],
+        ["check", "--help"],
+        ["keys"],
+        ["--db", "check", "--help"],  # "check" is --db's value here, not the command
+    ],
+)
+def test_the_app_main_builds_prints_what_the_whole_app_prints(args: list[str]) -> None:
+    runner = CliRunner()
+    whole = runner.invoke(app, args, prog_name="hubcheck")
+    small = runner.invoke(command_app(args), args, prog_name="hubcheck")
+    assert (small.exit_code, small.output) == (whole.exit_code, whole.output)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["check", "--db", "x"], "check"),
+        (["--db", "check", "plan"], "plan"),
+        (["--db=x", "--json", "cpl", "list"], "cpl"),
+        (["--details", "out.txt", "batch"], "batch"),
+        (["--help"], None),
+        (["--", "check"], None),
+        ([], None),
+    ],
+)
+def test_named_command(args: list[str], name: str | None) -> None:
+    assert _named(args) == name
+
+
+def test_a_named_command_is_built_alone() -> None:
+    small = command_app(["--json", "check", "x"])
+    assert [c.name for c in small.registered_commands] == ["check"]
+    assert small.registered_groups == []
+    assert len(app.registered_commands) > 1  # the whole app is untouched
+
+
+def test_defaults_written_out_for_help_agree_with_their_sources() -> None:
+    assert ",".join(POLICIES) == ALL_POLICIES
+    d = ChargingSettings()
+    assert {
+        "redeployable": d.return_redeployable_gbp,
+        "single_band": d.return_single_band_gbp,
+        "dual_band": d.return_dual_band_gbp,
+    } == RETURN_DEFAULTS_GBP
+
+
+def test_sqlite_file_of_reads_only_simple_urls(tmp_path: Path) -> None:
+    from api.store._location import sqlite_file_of
+
+    assert sqlite_file_of(f"sqlite:///{tmp_path}/a.sqlite") == tmp_path / "a.sqlite"
+    assert sqlite_file_of("sqlite:///rel.sqlite") == Path("rel.sqlite")
+    assert sqlite_file_of(str(tmp_path / "b.sqlite")) == tmp_path / "b.sqlite"
+    assert sqlite_file_of("sqlite://") is None
+    assert sqlite_file_of("sqlite:///:memory:") is None
+    assert sqlite_file_of("sqlite+pysqlite:///a.sqlite") is None
+    assert sqlite_file_of("sqlite:///a.sqlite?timeout=5") is None
+    assert sqlite_file_of("postgresql+psycopg://u@h/db") is None
