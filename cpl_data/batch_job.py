@@ -9,6 +9,12 @@ compute (:func:`~eligibility.batch.evaluate`), append to the output. Memory hold
 flight, the small table, 8 bytes per Device ID seen (the duplicate check) and any hubs waiting
 for their GPF's row.
 
+A file (CSV, Parquet) is first read on a fast path: each chunk proven clean on its distinct
+values (:func:`~cpl_data._clean_chunks.clean_chunk`) with no rejects to list, its Device IDs
+hashed (a repeat is looked for once, at the end), its hubs paired on a worker when they sit in
+adjacent rows. At the first doubt the job starts again on the path above, which names every bad
+row exactly as it always has; a clean inventory never pays for it.
+
 The output appears whole or not at all: it is written beside the target and moved into place at
 the end. Without ``skip_invalid`` a bad row stops the job with every problem listed (up to
 :data:`MAX_PROBLEMS`); with it, bad rows go to the rejects file and the job goes on.
@@ -16,6 +22,7 @@ the end. Without ``skip_invalid`` a bad row stops the job with every problem lis
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -25,10 +32,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Final, Literal, Protocol
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cpl_data._clean_chunks import CHECKED_COLUMNS, HashedIds, clean_chunk
 from cpl_data._seen import SeenDevices
 from cpl_data.csv_out import write_csv
 from cpl_data.inventory import InventoryRead, check_inventory, mark_earlier
@@ -37,7 +47,7 @@ from eligibility.assessment import ASSESSMENT_SCHEMA, KEY, assessment_table
 from eligibility.batch import OUTPUT_COLUMNS, OUTPUT_SCHEMA, VERDICT_INPUTS, evaluate, mask_counts
 from eligibility.engine import Engine
 from eligibility.errors import DataError, Problem
-from eligibility.hubframe import HubPairing
+from eligibility.hubframe import HubPairing, adjacent_pairs
 from eligibility.policy_timeline import Policy
 from eligibility.smi import INSTALLABLE
 
@@ -145,6 +155,13 @@ class _Writer:
             table = table.cast(self._schema)
         self._pq.write_table(table)
 
+    def abandon(self) -> None:
+        """Let go of a file the job gives up on (pyarrow would otherwise close it when collected)."""
+        if self._pq is not None:
+            with contextlib.suppress(Exception):  # the partial file goes anyway
+                self._pq.close()
+            self._pq = None
+
     def close(self, empty: pl.DataFrame) -> None:
         if self._pq is None and self._header:
             self.write(empty)  # a job with no hubs still writes a file with the columns
@@ -215,6 +232,7 @@ def run_batch(
     refused: pl.DataFrame | None = None,
     workers: int = 2,
     stock_only: bool = False,
+    fast: bool = True,
 ) -> BatchSummary:
     """Judge every hub of ``source`` at ``install_date`` under ``policy``; write one row per hub.
 
@@ -224,32 +242,50 @@ def run_batch(
     responses). ``workers`` threads check and evaluate chunks. With ``stock_only`` only hubs in
     stock (CHF Pending or InstalledNotCommissioned) are judged and written. Raises DataError listing the bad rows (without ``skip_invalid``) or
     when the input cannot be read or the output written; the output is then left untouched.
+
+    A file is first read on the fast path (:mod:`cpl_data._clean_chunks`: chunks proven clean
+    on their distinct values, Device IDs hashed); at the first doubt the job starts again with
+    the full check, which names every bad row. ``fast=False`` goes straight to the full check
+    (the tests compare the two).
     """
     t0 = time.perf_counter()
     ref = engine.reference
-    summary = BatchSummary(
-        source=source.name,
-        output=str(output),
-        install_date=install_date,
-        policy=policy.name,
-        cpl_version=ref.cpl.version,
-        catalogue=ref.catalogue.name if ref.catalogue is not None else None,
-        ignored_columns=source.ignored_columns,
-        stock_only=stock_only,
-    )
-    job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter, workers)
     rejects_path = rejects or output.with_name(output.name + ".rejects.csv")
     partial = output.with_name(output.name + ".partial")
-    if reporter is not None:
-        reporter.started(source.total_rows)
-    try:
+
+    def attempt(quick: bool) -> _Job:
+        summary = BatchSummary(
+            source=source.name,
+            output=str(output),
+            install_date=install_date,
+            policy=policy.name,
+            cpl_version=ref.cpl.version,
+            catalogue=ref.catalogue.name if ref.catalogue is not None else None,
+            ignored_columns=source.ignored_columns,
+            stock_only=stock_only,
+        )
+        job = _Job(source, engine, policy, install_date, skip_invalid, summary, reporter, workers, fast=quick)
+        if reporter is not None:
+            reporter.started(source.total_rows)
         with partial.open("wb") as out_file, _Rejects(rejects_path) as rejects_file:
             job.writer = _Writer(out_file, _output_format(output, output_format))
             job.rejects = rejects_file
             if refused is not None and refused.height:
                 rejects_file.write(refused)
                 summary.rejects_file = str(rejects_path)
-            job.run(chunk_rows)
+            try:
+                job.run(chunk_rows)
+            except BaseException:
+                job.writer.abandon()
+                raise
+        return job
+
+    try:
+        try:
+            # files are read again from the start when the fast path gives up (DUIS is parsed once)
+            job = attempt(quick=fast and source.kind != "duis")
+        except _NotClean:
+            job = attempt(quick=False)  # the full check: it finds and names every bad row
         partial.replace(output)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -259,6 +295,7 @@ def run_batch(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    summary = job.summary
     summary.distinct_firmware = job.table.height
     summary.stock = HubCounts.of(job.masks[True])
     summary.not_stock = HubCounts.of(job.masks[False])
@@ -268,6 +305,32 @@ def run_batch(
     if reporter is not None:
         reporter.advanced(summary.rows_read, summary.hubs)
     return summary
+
+
+class _NotClean(Exception):
+    """The fast path met a chunk it could not prove clean: the job starts again, fully checked."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A chunk proven clean, readied on a worker thread (see :func:`_prepare`)."""
+
+    frame: pl.DataFrame
+    rows: int
+    other_devices: int
+    hashes: npt.NDArray[np.uint64]
+    #: the chunk's hubs when each GPF row follows its CHF (None: the main thread pairs them)
+    adjacent: pl.DataFrame | None
+
+
+def _prepare(raw: pl.DataFrame, known_histories: set[str]) -> _Prepared | None:
+    """The fast path's work on one chunk, off the main thread: prove it clean, hash its Device
+    IDs, pair its hubs when they sit in adjacent rows; None when it may hold a bad cell."""
+    frame = clean_chunk(raw, VERDICT_INPUTS, known_histories)
+    if frame is None:
+        return None
+    other = int(frame.select((~pl.col("device_type").is_in(["CHF", "GPF"])).sum()).item())
+    return _Prepared(frame, raw.height, other, HashedIds.of(frame["device_id"]), adjacent_pairs(frame))
 
 
 #: A judged chunk: its output rows, and hubs per (in stock, reason_mask).
@@ -296,8 +359,13 @@ class _Job:
         summary: BatchSummary,
         reporter: BatchReporter | None,
         workers: int,
+        *,
+        fast: bool = False,
     ) -> None:
         self.source = source
+        self.fast = fast
+        self.hashed = HashedIds()
+        self.known_histories: set[str] = set()
         self.engine = engine
         self.policy = policy
         self.install_date = install_date
@@ -318,7 +386,7 @@ class _Job:
         self._pending_writes: deque[Future[None]] = deque()
 
     def run(self, chunk_rows: int) -> None:
-        checking: deque[Future[InventoryRead]] = deque()
+        checking: deque[Future[InventoryRead | _Prepared | None]] = deque()
         judging: deque[Future[_Judged]] = deque()
         with (
             ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="hubcheck-batch") as pool,
@@ -326,8 +394,14 @@ class _Job:
         ):
             self._writing = writing
             first = 2
-            for raw in self.source.chunks(chunk_rows):
-                checking.append(pool.submit(check_inventory, raw, source=self.source.name, first_row=first))
+            # the fast path reads only the columns that can hold a bad cell (the job needs no more)
+            for raw in self.source.chunks(chunk_rows, CHECKED_COLUMNS if self.fast else None):
+                if self.fast:
+                    checking.append(pool.submit(_prepare, raw, self.known_histories))
+                else:
+                    checking.append(
+                        pool.submit(check_inventory, raw, source=self.source.name, first_row=first)
+                    )
                 first += raw.height
                 if len(checking) > 1:
                     self._hubs_of(checking.popleft().result(), pool, judging)
@@ -336,6 +410,8 @@ class _Job:
                 self._hubs_of(checking.popleft().result(), pool, judging)
             if self.problems:
                 raise self._error()
+            if self.fast and self.hashed.any_repeated():
+                raise _NotClean  # perhaps a Device ID listed twice: the full check says where
             rest = self._kept(self.pairing.finish())
             if rest.height:
                 judging.append(pool.submit(self._judge, rest, self._table_for(rest)))
@@ -346,9 +422,15 @@ class _Job:
         self.writer.close(pl.DataFrame(schema=OUTPUT_SCHEMA))
 
     def _hubs_of(
-        self, read: InventoryRead, pool: ThreadPoolExecutor, judging: deque[Future[_Judged]]
+        self,
+        read: InventoryRead | _Prepared | None,
+        pool: ThreadPoolExecutor,
+        judging: deque[Future[_Judged]],
     ) -> None:
         """In stream order: duplicates across chunks, rejects, pairing, the small table; then judge."""
+        if not isinstance(read, InventoryRead):
+            self._fast_hubs_of(read, pool, judging)
+            return
         read = mark_earlier(read, self.seen)
         self.summary.rows_read += read.rows_read
         if read.rejects.height and not self.skip_invalid:
@@ -368,6 +450,19 @@ class _Job:
             frame.select((~pl.col("device_type").is_in(["CHF", "GPF"])).sum()).item()
         )
         hubs = self._kept(self.pairing.feed(frame))
+        if hubs.height:
+            judging.append(pool.submit(self._judge, hubs, self._table_for(hubs)))
+
+    def _fast_hubs_of(
+        self, prepared: _Prepared | None, pool: ThreadPoolExecutor, judging: deque[Future[_Judged]]
+    ) -> None:
+        """:meth:`_hubs_of` for a chunk proven clean: no rejects, duplicates checked at the end."""
+        if prepared is None:
+            raise _NotClean
+        self.summary.rows_read += prepared.rows
+        self.summary.other_devices += prepared.other_devices
+        self.hashed.add(prepared.hashes)
+        hubs = self._kept(self.pairing.feed_adjacent(prepared.frame, prepared.adjacent))
         if hubs.height:
             judging.append(pool.submit(self._judge, hubs, self._table_for(hubs)))
 

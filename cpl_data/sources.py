@@ -9,7 +9,7 @@ memory holds one chunk whatever the file's size. The frames are raw (text cells 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -45,14 +45,21 @@ class InventorySource:
     device_types: dict[str, int] | None = None
     #: Where a row came from, for messages, when rows are not lines of a file (DUIS).
     locate: Callable[[int], str | None] | None = None
+    #: The chunks of only some columns (a file reads no more than it is asked for).
+    _projected: Callable[[int, Collection[str]], Iterator[pl.DataFrame]] | None = None
 
-    def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
+    def chunks(self, rows: int, columns: Collection[str] | None = None) -> Iterator[pl.DataFrame]:
         """The inventory's rows, ``rows`` at a time (the last chunk may be shorter).
 
-        Raises DataError when the file turns out unreadable part way.
+        With ``columns`` (inventory column names), the chunks may hold only those of them the
+        file has (Parquet is read no further; CSV and DUIS chunks keep every column). Raises DataError
+        when the file turns out unreadable part way.
         """
         try:
-            yield from self._chunks(rows)
+            if columns is not None and self._projected is not None:
+                yield from self._projected(rows, columns)
+            else:
+                yield from self._chunks(rows)
         except (pl.exceptions.PolarsError, OSError):
             raise unreadable(self.name, self.kind) from None
 
@@ -81,9 +88,9 @@ def detect_kind(path: Path) -> InventoryKind:
     return "csv"
 
 
-def _projected(columns: list[str]) -> list[str]:
+def _projected(columns: list[str], wanted: Collection[str] = INVENTORY_COLUMNS) -> list[str]:
     # read only what hubcheck uses: the other columns are reported as ignored, never loaded
-    return [c for c in columns if c.strip().lower() in INVENTORY_COLUMNS]
+    return [c for c in columns if c.strip().lower() in wanted]
 
 
 def _parquet(path: Path) -> InventorySource:
@@ -108,7 +115,11 @@ def _parquet(path: Path) -> InventorySource:
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
         yield from pl.scan_parquet(path).select(keep).collect_batches(chunk_size=rows)
 
-    return InventorySource(path.name, "parquet", total, tuple(names), chunks, types)
+    def projected(rows: int, columns: Collection[str]) -> Iterator[pl.DataFrame]:
+        scan = pl.scan_parquet(path).select(_projected(names, columns))
+        yield from scan.collect_batches(chunk_size=rows)
+
+    return InventorySource(path.name, "parquet", total, tuple(names), chunks, types, _projected=projected)
 
 
 def _csv(path: Path) -> InventorySource:
@@ -143,6 +154,7 @@ def _csv(path: Path) -> InventorySource:
         scan = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy").select(keep)
         yield from scan.collect_batches(chunk_size=rows)
 
+    # no projection for CSV: a row with a cell too many is found only when every column is read
     return InventorySource(path.name, "csv", None, tuple(names), chunks, types)
 
 

@@ -25,7 +25,15 @@ from typing import Final, TypeVar
 
 import polars as pl
 
-__all__ = ["GPF_COLUMNS", "HUB_KEY", "HubPairing", "gpf_records", "hub_frame", "hubs_only"]
+__all__ = [
+    "GPF_COLUMNS",
+    "HUB_KEY",
+    "HubPairing",
+    "adjacent_pairs",
+    "gpf_records",
+    "hub_frame",
+    "hubs_only",
+]
 
 #: The GPF's SMI record, as the hub frame names its columns.
 GPF_COLUMNS: Final[dict[str, str]] = {
@@ -85,7 +93,7 @@ def hub_frame(inventory: F) -> F:
     )
 
 
-def _adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:
+def adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:
     """The chunk's hubs when every hub's GPF row follows its CHF row; else None.
 
     Exports list a hub's devices together (``hubcheck synth`` does: CHF, then its GPF), and then
@@ -94,24 +102,27 @@ def _adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:
     answer is the join's exactly: it is taken only when every CHF naming a GPF is followed by that
     GPF's row and every GPF row follows a CHF naming it (so nothing would wait or be unclaimed).
     """
-    is_chf = pl.col("device_type") == "CHF"
-    is_gpf = pl.col("device_type") == "GPF"
-    follows = (pl.col("device_id").shift(-1) == pl.col(HUB_KEY)) & (pl.col("device_type").shift(-1) == "GPF")
-    claimed = (pl.col(HUB_KEY).shift(1) == pl.col("device_id")) & (pl.col("device_type").shift(1) == "CHF")
-    ok = chunk.select(
-        (~(is_chf & pl.col(HUB_KEY).is_not_null()) | follows.fill_null(False)).all().alias("chf"),
-        (~is_gpf | claimed.fill_null(False)).all().alias("gpf"),
-    ).row(0)
-    if not all(ok):
-        return None
-    named = pl.col(HUB_KEY).is_not_null()
-    return (
-        chunk.with_columns(
-            pl.when(named).then(pl.col(k).shift(-1)).otherwise(None).alias(v) for k, v in GPF_COLUMNS.items()
-        )
-        .filter(is_chf)
-        .rechunk()
+    flags = chunk.select(
+        chf=(pl.col("device_type") == "CHF").fill_null(False),
+        gpf=(pl.col("device_type") == "GPF").fill_null(False),
+        named=pl.col(HUB_KEY).is_not_null(),
     )
+    is_chf, named = flags["chf"], flags["named"]
+    follows = (chunk["device_id"].shift(-1) == chunk[HUB_KEY]) & flags["gpf"].shift(-1)
+    # when every CHF naming a GPF is followed by it, those GPF rows are distinct, and every GPF
+    # row follows a CHF naming it exactly when there are as many of them as GPF rows
+    paired = is_chf & named
+    if not (~paired | follows.fill_null(False)).all() or int(paired.sum()) != int(flags["gpf"].sum()):
+        return None
+    hubs = chunk.filter(is_chf)
+    # the row after each CHF (none after a CHF that ends the chunk: it names no GPF, as checked)
+    after = chunk.select(GPF_COLUMNS.keys()).filter(is_chf.shift(1, fill_value=False))
+    if after.height < hubs.height:
+        after = pl.concat([after, after.clear(1)])
+    return hubs.with_columns(
+        pl.when(hubs[HUB_KEY].is_not_null()).then(after[k]).otherwise(None).alias(v)
+        for k, v in GPF_COLUMNS.items()
+    ).rechunk()
 
 
 class HubPairing:
@@ -147,9 +158,21 @@ class HubPairing:
     def feed(self, chunk: pl.DataFrame) -> pl.DataFrame:
         """The hubs of ``chunk`` (and earlier ones) whose GPF record is known or not named."""
         if self.expect_gpf and self._chf is None and self._gpf is None:
-            adjacent = _adjacent_pairs(chunk)
+            adjacent = adjacent_pairs(chunk)
             if adjacent is not None:
                 return adjacent
+        return self._joined(chunk)
+
+    def feed_adjacent(self, chunk: pl.DataFrame, adjacent: pl.DataFrame | None) -> pl.DataFrame:
+        """:meth:`feed`, given ``adjacent_pairs(chunk)`` computed beforehand (on another thread).
+
+        The shortcut is taken under the same condition as in :meth:`feed`: nothing waits.
+        """
+        if adjacent is not None and self.expect_gpf and self._chf is None and self._gpf is None:
+            return adjacent
+        return self._joined(chunk)
+
+    def _joined(self, chunk: pl.DataFrame) -> pl.DataFrame:
         chf = hubs_only(chunk)
         gpf = gpf_records(chunk)
         if not self.expect_gpf:

@@ -23,6 +23,7 @@ import polars as pl
 from cpl_data.catalogue import load_catalogue
 from cpl_data.inventory import INVENTORY_COLUMNS, normalise_inventory
 from eligibility.cpl import Cpl, CplEntry
+from eligibility.engine import Engine
 from eligibility.reference import Reference
 
 M1 = ("F0A1", "A1010100")
@@ -104,3 +105,19 @@ def inventory(rows: list[tuple[str | None, ...]]) -> pl.DataFrame:
 def dev(n: int) -> str:
     """Device ID number ``n``."""
     return f"00-DB-00-00-00-00-{n // 256:02X}-{n % 256:02X}"
+
+
+def sample_engine() -> Engine:
+    """The engine on the sample CPL and catalogue (what ``make run`` serves)."""
+    from cpl_data.sample import sample_reference
+
+    return Engine(Reference(*sample_reference()))
+
+
+def sample_fleet(hubs: int, seed: int) -> pl.DataFrame:
+    """A synthetic fleet on the sample reference, mixed as the shipped sample fleet is, as of 2026-11-01."""
+    from cpl_data.sample import SAMPLE_FLEET_MIX, sample_reference
+    from cpl_data.synth import synth_fleet
+
+    cpl, cat = sample_reference()
+    return synth_fleet(cpl, cat, hubs=hubs, seed=seed, as_of=date(2026, 11, 1), mix=SAMPLE_FLEET_MIX)

@@ -9,9 +9,8 @@ import polars as pl
 import pytest
 
 from cpl_data.batch_job import run_batch
-from cpl_data.sample import SAMPLE_FLEET_MIX, sample_reference
+from cpl_data.sample import sample_reference
 from cpl_data.sources import open_inventory
-from cpl_data.synth import synth_fleet
 from eligibility.assessment import assessment_table
 from eligibility.batch import OUTPUT_COLUMNS, evaluate
 from eligibility.engine import Engine
@@ -19,6 +18,7 @@ from eligibility.errors import DataError
 from eligibility.hubframe import hub_frame
 from eligibility.reference import Reference
 from eligibility.smi import POLICIES
+from tests._fleets import sample_engine, sample_fleet
 
 D = date(2026, 11, 28)
 POLICY = POLICIES["history-aware"]
@@ -26,13 +26,12 @@ POLICY = POLICIES["history-aware"]
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(Reference(*sample_reference()))
+    return sample_engine()
 
 
 @pytest.fixture(scope="module")
 def fleet() -> pl.DataFrame:
-    cpl, cat = sample_reference()
-    return synth_fleet(cpl, cat, hubs=2000, seed=8, as_of=date(2026, 11, 1), mix=SAMPLE_FLEET_MIX)
+    return sample_fleet(hubs=2000, seed=8)
 
 
 def _expected(engine: Engine, fleet: pl.DataFrame) -> pl.DataFrame:

@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.hubframe import HubPairing, hub_frame
+from eligibility.hubframe import HubPairing, adjacent_pairs, hub_frame
 
 SCHEMA = {
     "device_id": pl.String,
@@ -128,3 +128,18 @@ def test_adjacent_rows_keep_their_order() -> None:
         ("C2", "Withdrawn", date(2025, 2, 1)),
         ("C1", None, None),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(inventories(), st.integers(0, 30), st.integers(1, 30))
+def test_adjacent_pairs_answer_as_the_join_or_not_at_all(inventory: pl.DataFrame, at: int, n: int) -> None:
+    # any slice of a fleet, so that hubs are cut at either end; when the shortcut answers, it is
+    # the join's answer in the rows' order (and then no GPF row is left unclaimed)
+    chunk = inventory.slice(at, n)
+    pairs = adjacent_pairs(chunk)
+    if pairs is None:
+        return
+    assert pairs.equals(hub_frame(chunk).select(pairs.columns))
+    assert pairs.height == chunk.filter(pl.col("device_type") == "CHF").height
+    named = set(chunk["gpf_device_id"].drop_nulls())
+    assert all(g in named for g in chunk.filter(pl.col("device_type") == "GPF")["device_id"])
