@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BACKSTOP_MONTHS", "backstop_counts"]
+__all__ = ["BACKSTOP_MONTHS", "backstop_counts", "backstop_from_joint", "backstop_joint"]
 
 #: The rule the backstop is measured against: AC 7.2's 12 months.
 BACKSTOP_MONTHS = 12
@@ -34,10 +34,27 @@ def backstop_counts(
     >>> backstop_counts(t, np.array([30, 30, 95]), np.array([5, 2, 5])).tolist()
     [0, 2, 1, 1]
     """
-    m = len(t)
+    return backstop_from_joint(backstop_joint(t, beyond_day, k_removed))
+
+
+def backstop_joint(
+    t: npt.NDArray[np.int64], beyond_day: npt.NDArray[np.int64], k_removed: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """``[k_beyond, k_removed]``: how many of the given hubs pass 12 months in month index
+    ``k_beyond`` (first t_k on or after the day; ``len(t)``: never) and leave the SMI at
+    ``k_removed``. A square of ``len(t) + 1``: counts of chunks of a fleet add up."""
+    n = len(t) + 1
     k_beyond = np.searchsorted(t, beyond_day, side="left").astype(np.int64)
-    live = k_beyond < k_removed
-    up = np.bincount(k_beyond[live], minlength=m + 2)
-    down = np.bincount(k_removed[live], minlength=m + 2)
-    out: npt.NDArray[np.int64] = np.cumsum(up - down)[:m]
+    # a removal at len(t) or later is after every t_k: the same for the counts
+    k_gone = np.minimum(k_removed, n - 1)
+    out: npt.NDArray[np.int64] = np.bincount(k_beyond * n + k_gone, minlength=n * n).reshape(n, n)
+    return out
+
+
+def backstop_from_joint(joint: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """At each t_k, the hubs counted in ``joint`` (:func:`backstop_joint`) beyond 12 months and on the SMI."""
+    live = np.triu(joint, 1)  # beyond 12 months before leaving the SMI
+    up = live.sum(axis=1)  # by k_beyond
+    down = live.sum(axis=0)  # by k_removed
+    out: npt.NDArray[np.int64] = np.cumsum(up - down)[: joint.shape[0] - 1]
     return out

@@ -15,7 +15,7 @@ import polars as pl
 
 from eligibility.stranding import PAIR_KEY
 
-__all__ = ["COHORT_FIGURES", "Cohorts"]
+__all__ = ["COHORT_FIGURES", "Cohorts", "cohort_table"]
 
 #: The per-policy figures of a cohort, each a sum over its hubs.
 COHORT_FIGURES = (
@@ -57,28 +57,44 @@ class Cohorts:
         self, pairs: pl.DataFrame, per_policy: dict[str, dict[str, npt.NDArray[np.generic]]]
     ) -> pl.DataFrame:
         """One row per non-empty cohort and policy: the pair's key and stranding date, hubs, the figures."""
-        hubs = self._sum()
-        present = np.nonzero(hubs)[0]
-        pair_of = present // self._slots
-        year_slot = present % self._slots
-        years = pl.Series(
-            "pending_year",
-            [self.years[s] if s < len(self.years) else None for s in year_slot.tolist()],
-            pl.Int32,
+        shape = (self.n_pairs, self._slots)
+        sums = {
+            policy: {name: self._sum(figures[name]).reshape(shape) for name in COHORT_FIGURES}
+            for policy, figures in per_policy.items()
+        }
+        return cohort_table(pairs, self.years, self._sum().reshape(shape), sums)
+
+
+def cohort_table(
+    pairs: pl.DataFrame,
+    years: list[int],
+    hubs: npt.NDArray[np.int64],
+    per_policy: dict[str, dict[str, npt.NDArray[np.int64]]],
+) -> pl.DataFrame:
+    """The cohort table from sums ``[pair_id, year slot]`` (the last slot: status date unknown):
+    ``hubs``, and per policy one array per :data:`COHORT_FIGURES`. One row per non-empty cohort
+    and policy: the pair's key and stranding date, hubs, the figures."""
+    slots = len(years) + 1
+    flat = hubs.ravel()
+    present = np.nonzero(flat)[0]
+    pair_of = present // slots
+    year_slot = present % slots
+    year_of = pl.Series(
+        "pending_year", [years[s] if s < len(years) else None for s in year_slot.tolist()], pl.Int32
+    )
+    base = pl.DataFrame({"pair_id": pair_of.astype(np.int64), "hubs": flat[present]}).with_columns(year_of)
+    base = base.join(pairs.select("pair_id", *PAIR_KEY, "stranding_date"), on="pair_id", how="left")
+    frames = []
+    for policy, figures in per_policy.items():
+        cols = {name: figures[name].ravel()[present].astype(np.int64) for name in COHORT_FIGURES}
+        frames.append(
+            base.with_columns(pl.lit(policy).alias("policy"), *(pl.Series(k, v) for k, v in cols.items()))
         )
-        base = pl.DataFrame({"pair_id": pair_of.astype(np.int64), "hubs": hubs[present]}).with_columns(years)
-        base = base.join(pairs.select("pair_id", *PAIR_KEY, "stranding_date"), on="pair_id", how="left")
-        frames = []
-        for policy, figures in per_policy.items():
-            cols = {name: self._sum(figures[name])[present] for name in COHORT_FIGURES}
-            frames.append(
-                base.with_columns(pl.lit(policy).alias("policy"), *(pl.Series(k, v) for k, v in cols.items()))
-            )
-        if not frames:
-            return base
-        return (
-            pl.concat(frames)
-            .select(*PAIR_KEY, "pending_year", "policy", "hubs", "stranding_date", *COHORT_FIGURES)
-            .with_columns(pl.col("hubs").cast(pl.Int64))
-            .sort(*PAIR_KEY, "pending_year", "policy", nulls_last=True)
-        )
+    if not frames:
+        return base
+    return (
+        pl.concat(frames)
+        .select(*PAIR_KEY, "pending_year", "policy", "hubs", "stranding_date", *COHORT_FIGURES)
+        .with_columns(pl.col("hubs").cast(pl.Int64))
+        .sort(*PAIR_KEY, "pending_year", "policy", nulls_last=True)
+    )

@@ -93,8 +93,9 @@ def hub_frame(inventory: F) -> F:
     )
 
 
-def adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:
-    """The chunk's hubs when every hub's GPF row follows its CHF row; else None.
+def adjacent_pairs(chunk: pl.DataFrame, *, by_supplier: bool = False) -> pl.DataFrame | None:
+    """The chunk's hubs when every hub's GPF row follows its CHF row (of the same supplier, when
+    ``by_supplier``); else None.
 
     Exports list a hub's devices together (``hubcheck synth`` does: CHF, then its GPF), and then
     pairing is a shift by one row instead of a join on 23-character keys: a few times cheaper,
@@ -109,6 +110,8 @@ def adjacent_pairs(chunk: pl.DataFrame) -> pl.DataFrame | None:
     )
     is_chf, named = flags["chf"], flags["named"]
     follows = (chunk["device_id"].shift(-1) == chunk[HUB_KEY]) & flags["gpf"].shift(-1)
+    if by_supplier:
+        follows = follows & chunk["supplier"].shift(-1).eq_missing(chunk["supplier"])
     # when every CHF naming a GPF is followed by it, those GPF rows are distinct, and every GPF
     # row follows a CHF naming it exactly when there are as many of them as GPF rows
     paired = is_chf & named
@@ -132,7 +135,11 @@ class HubPairing:
     come yet waits for a later chunk, as does a GPF record no CHF has named yet. Memory is
     therefore one chunk plus the rows waiting: nothing when each hub's rows are near each other
     (as every export that lists a hub's devices together, and ``hubcheck synth``), more when
-    they are far apart. With ``expect_gpf`` false (the inventory has no GPF rows) nothing waits.
+    they are far apart. A hub that waited comes out after hubs of later rows. With
+    ``expect_gpf`` false (the inventory has no GPF rows) nothing waits. With ``by_supplier`` (a
+    stream of many suppliers' rows, as the risk report reads) a CHF pairs only with its own
+    supplier's GPF record, as :func:`hub_frame` pairs a frame with a ``supplier`` column; rows of
+    no supplier pair with each other.
 
     >>> inv = pl.DataFrame({"device_id": ["C1", "G1"], "gpf_device_id": ["G1", None],
     ...     "device_type": ["CHF", "GPF"], "status": ["Pending", "Pending"],
@@ -144,8 +151,10 @@ class HubPairing:
     (['Pending'], 0)
     """
 
-    def __init__(self, *, expect_gpf: bool = True) -> None:
+    def __init__(self, *, expect_gpf: bool = True, by_supplier: bool = False) -> None:
         self.expect_gpf = expect_gpf
+        self.by_supplier = by_supplier
+        self._keys = [HUB_KEY, "supplier"] if by_supplier else [HUB_KEY]
         self._chf: pl.DataFrame | None = None
         self._gpf: pl.DataFrame | None = None
         self.unclaimed_gpf = 0
@@ -158,7 +167,7 @@ class HubPairing:
     def feed(self, chunk: pl.DataFrame) -> pl.DataFrame:
         """The hubs of ``chunk`` (and earlier ones) whose GPF record is known or not named."""
         if self.expect_gpf and self._chf is None and self._gpf is None:
-            adjacent = adjacent_pairs(chunk)
+            adjacent = adjacent_pairs(chunk, by_supplier=self.by_supplier)
             if adjacent is not None:
                 return adjacent
         return self._joined(chunk)
@@ -174,14 +183,14 @@ class HubPairing:
 
     def _joined(self, chunk: pl.DataFrame) -> pl.DataFrame:
         chf = hubs_only(chunk)
-        gpf = gpf_records(chunk)
+        gpf = gpf_records(chunk, by_supplier=self.by_supplier)
         if not self.expect_gpf:
-            return chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left").rechunk()
+            return self._join(chf, gpf).rechunk()
         if self._chf is not None:
             chf = pl.concat([self._chf, chf])
         if self._gpf is not None:
             gpf = pl.concat([self._gpf, gpf])
-        joined = chf.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
+        joined = self._join(chf, gpf)
         found = pl.col("gpf_device_type").is_not_null()
         counts = joined.select(
             found.sum().alias("found"), (~found & pl.col(HUB_KEY).is_not_null()).sum().alias("wait")
@@ -195,8 +204,8 @@ class HubPairing:
         if matched == gpf.height:
             self._gpf = None
         else:
-            claimed = joined.filter(found).select(HUB_KEY)
-            rest = gpf.join(claimed, on=HUB_KEY, how="anti") if claimed.height else gpf
+            claimed = joined.filter(found).select(self._keys)
+            rest = gpf.join(claimed, on=self._keys, how="anti", nulls_equal=True) if claimed.height else gpf
             self._gpf = rest if rest.height else None
         # one chunk per column: the many small chunks a join leaves slow every later expression
         return ready.rechunk()
@@ -209,11 +218,11 @@ class HubPairing:
         self._chf = self._gpf = None
         if out is None:
             return pl.DataFrame()
-        gpf = (
-            empty
-            if empty is not None
-            else pl.DataFrame(
-                schema={HUB_KEY: pl.String, **dict.fromkeys(GPF_COLUMNS.values(), pl.String)}
-            ).with_columns(pl.col("gpf_status_since").cast(pl.Date))
-        )
-        return out.join(gpf, on=HUB_KEY, how="left", maintain_order="left")
+        if empty is None:  # no GPF record ever came: the records' columns, typed as the CHF's own
+            schema = {k: out.schema[k] for k in self._keys}
+            empty = pl.DataFrame(schema=schema | {v: out.schema[k] for k, v in GPF_COLUMNS.items()})
+        return self._join(out, empty)
+
+    def _join(self, chf: pl.DataFrame, gpf: pl.DataFrame) -> pl.DataFrame:
+        # rows of no supplier pair with each other (as in hub_frame)
+        return chf.join(gpf, on=self._keys, how="left", maintain_order="left", nulls_equal=True)

@@ -105,6 +105,16 @@ class FirmwareOutlook:
             object.__setattr__(self, "_idx", cached)
         return cached
 
+    def extended(self, other: FirmwareOutlook) -> FirmwareOutlook:
+        """This outlook and ``other``'s pairs (none of them already here) after its own, their ids
+        shifted: an outlook built as a stream meets new pairs."""
+        shift = pl.col("pair_id") + self.pairs.height
+        return FirmwareOutlook(
+            self.start,
+            pl.concat([self.pairs, other.pairs.with_columns(shift)]),
+            pl.concat([self.steps, other.steps.with_columns(shift)]),
+        )
+
     def stranded_matrix(self, days: Iterable[date]) -> npt.NDArray[np.bool_]:
         """``[pair_id, k]``: stranded on the k-th of ``days`` (the sweep's small table)."""
         ds = np.array([_day(d) for d in days], dtype=np.int64)

@@ -76,24 +76,58 @@ def inventories(draw: st.DrawFn) -> pl.DataFrame:
     return pl.DataFrame([{**r, "status_history": None} for r in rows], schema=SCHEMA)
 
 
+@st.composite
+def many_suppliers(draw: st.DrawFn) -> pl.DataFrame:
+    """An inventory of several suppliers' rows (one of them no supplier), where a GPF's Device ID
+    may also be another supplier's GPF: a CHF must pair with its own supplier's record only."""
+    inv = draw(inventories())
+    owners = draw(st.lists(st.sampled_from(["a", "b", None]), min_size=inv.height, max_size=inv.height))
+    inv = inv.with_columns(pl.Series("supplier", owners, pl.String))
+    gpf = inv.filter(pl.col("device_type") == "GPF")
+    twins = gpf.with_columns(
+        pl.when(pl.col("supplier") == "a").then(pl.lit("b")).otherwise(pl.lit("a")).alias("supplier"),
+        pl.lit("Withdrawn").alias("status"),
+    ).filter(
+        pl.Series(draw(st.lists(st.booleans(), min_size=gpf.height, max_size=gpf.height)), dtype=pl.Boolean)
+    )
+    out = pl.concat([inv, twins])
+    return (
+        out.sample(fraction=1.0, shuffle=True, seed=draw(st.integers(0, 99))) if draw(st.booleans()) else out
+    )
+
+
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort("device_id") if frame.height else frame
 
 
-@settings(max_examples=300, deadline=None)
-@given(inventories(), st.integers(1, 12))
-def test_streamed_pairing_equals_one_join(inventory: pl.DataFrame, chunk_rows: int) -> None:
+def _pairing_equals_one_join(inventory: pl.DataFrame, chunk_rows: int, *, by_supplier: bool) -> None:
     whole = hub_frame(inventory)
-    pairing = HubPairing()
+    pairing = HubPairing(by_supplier=by_supplier)
     parts = [pairing.feed(inventory.slice(i, chunk_rows)) for i in range(0, inventory.height, chunk_rows)]
     rest = pairing.finish()
     parts = [p for p in [*parts, rest] if p.height]
     streamed = pl.concat(parts) if parts else whole.clear()
     # every hub once, with the same GPF record (hubs whose GPF came late are output later)
     assert _sorted(streamed.select(whole.columns)).equals(_sorted(whole))
-    gpf_rows = inventory.filter(pl.col("device_type") == "GPF")["device_id"]
-    named = set(inventory["gpf_device_id"].drop_nulls())
+    keys = ["device_id", "supplier"] if by_supplier else ["device_id"]
+    gpf_rows = inventory.filter(pl.col("device_type") == "GPF").select(keys).rows()
+    chf = inventory.filter(pl.col("device_type") == "CHF")
+    named = set(chf.select(["gpf_device_id", *keys[1:]]).rows())
     assert pairing.unclaimed_gpf == sum(1 for g in gpf_rows if g not in named)
+
+
+@settings(max_examples=300, deadline=None)
+@given(inventories(), st.integers(1, 12))
+def test_streamed_pairing_equals_one_join(inventory: pl.DataFrame, chunk_rows: int) -> None:
+    _pairing_equals_one_join(inventory, chunk_rows, by_supplier=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(many_suppliers(), st.integers(1, 12))
+def test_streamed_pairing_by_supplier_equals_one_join(inventory: pl.DataFrame, chunk_rows: int) -> None:
+    # hub_frame pairs a frame with a supplier column by (GPF ID, supplier): a CHF never takes
+    # another supplier's record of the same Device ID
+    _pairing_equals_one_join(inventory, chunk_rows, by_supplier=True)
 
 
 def test_adjacent_rows_keep_their_order() -> None:
@@ -131,12 +165,12 @@ def test_adjacent_rows_keep_their_order() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(inventories(), st.integers(0, 30), st.integers(1, 30))
+@given(st.one_of(inventories(), many_suppliers()), st.integers(0, 30), st.integers(1, 30))
 def test_adjacent_pairs_answer_as_the_join_or_not_at_all(inventory: pl.DataFrame, at: int, n: int) -> None:
     # any slice of a fleet, so that hubs are cut at either end; when the shortcut answers, it is
     # the join's answer in the rows' order (and then no GPF row is left unclaimed)
     chunk = inventory.slice(at, n)
-    pairs = adjacent_pairs(chunk)
+    pairs = adjacent_pairs(chunk, by_supplier="supplier" in chunk.columns)
     if pairs is None:
         return
     assert pairs.equals(hub_frame(chunk).select(pairs.columns))

@@ -147,6 +147,7 @@ def risk(
         st.reference(catalogue),
         supplier=supplier,
         tariff_gbp_per_hub_month=tariff,
+        per_hub=hubs_out is not None,  # a table of every pending hub is built only when asked for
     )
     if report is not None:
         from api.report import write_risk_report  # matplotlib: loaded only for a report
