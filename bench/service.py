@@ -2,11 +2,15 @@
 
 - the hot GET with the verdict cache, against a baseline run of the same server with the cache
   off (every request reads the hub and judges it), for 1 and 2 server processes;
+- ``--workers``: 1 and 2 workers of ``hubcheck serve --workers N`` on SQLite and on PostgreSQL
+  (when ``HUBCHECK_BENCH_POSTGRES`` names a server), for the hot GET and ``POST /v1/eligibility``
+  at saturation, with the cost of the change-counter read each request makes (issue 12);
 - ``--soak``: the same load held for 60 s while a 1,000,000-hub inventory import runs through
   the API; then every imported row is checked (none lost or half-written).
 
 Targets (issue 5): p50 < 2 ms, p99 < 10 ms, >= 2,000 requests a second, zero errors.
-Run: ``make bench`` (without the soak) or ``.venv/bin/python -m bench.service [--soak]``.
+Targets (issue 11), at saturation with 16 connections: GET p99 < 5 ms; POST >= 3,000 req/s, p99 < 5 ms.
+Run: ``make bench`` (without the soak) or ``.venv/bin/python -m bench.service [--workers] [--soak]``.
 """
 
 from __future__ import annotations
@@ -18,16 +22,23 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import httpx
 import polars as pl
 
+from api.app.routes.health import WORKER_HEADER
+from api.app.service import _Probe, build_snapshot
 from api.store import Store
 from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.inventory import read_inventory
+from cpl_data.real_data import shared_data_dir
 from cpl_data.sample import sample_inventory_csv
+from eligibility.engine import EngineSettings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 HUBS = 100_000
@@ -35,7 +46,18 @@ ASKED = 10_000  # distinct hubs the load asks about
 CONNECTIONS = 16
 PACE_MS = 6  # per client: 16 clients / (6 ms + latency) ~ 2,400 req/s at most
 
-LUA = """
+#: The summary every script prints for :func:`wrk` (``%%`` as the scripts are %-formatted).
+_DONE = """done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50_us": %%d, "p99_us": %%d, ' ..
+    '"max_us": %%d, "errors": %%d, "non_2xx": %%d}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+LUA = (
+    """
 local ids = {%(ids)s}
 local key = "%(key)s"
 math.randomseed(42)
@@ -45,26 +67,23 @@ request = function()
   return wrk.format("GET", "/v1/hubs/" .. id .. "/eligibility?install_date=2026-11-28",
                     {["Authorization"] = "Bearer " .. key})
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50_us": %%d, "p99_us": %%d, ' ..
-    '"max_us": %%d, "errors": %%d, "non_2xx": %%d}\\n', summary.requests, summary.duration / 1e6,
-    latency:percentile(50), latency:percentile(99), latency.max,
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
 """
+    + _DONE
+)
 
 
-def prepare(tmp: Path) -> tuple[str, str, list[str]]:
-    """A store with the sample reference data and HUBS hubs; returns (url, dcc key, ids asked)."""
-    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+def prepare(
+    tmp: Path, url: str | None = None, hubs: int = HUBS, asked: int = ASKED
+) -> tuple[str, str, list[str]]:
+    """A store with the sample reference data and ``hubs`` hubs; returns (url, dcc key, ids asked)."""
+    url = url or f"sqlite:///{tmp / 'bench.sqlite'}"
     store = Store(url)
     store.import_cpl(read_cpl(SAMPLE / "sample-cpl.csv", SAMPLE / "sample-cpl-version-control.csv"))
     store.import_catalogue(read_catalogue(SAMPLE / "sample-catalogue.toml", store.load_cpl()))
-    data = sample_inventory_csv(HUBS, start=0x100000)
+    data = sample_inventory_csv(hubs, start=0x100000)
     store.import_inventory(read_inventory(data, source="bench.csv"))
     _, key = store.create_key("dcc")
-    ids = store.inventory_frame()["device_id"].sample(ASKED, seed=1).to_list()
+    ids = store.inventory_frame()["device_id"].sample(asked, seed=1).to_list()
     store.engine.dispose()
     return url, key, ids
 
@@ -118,6 +137,20 @@ def show(name: str, r: dict[str, float], baseline: dict[str, float] | None = Non
 
 
 def main(soak: bool = False, seconds: int = 10) -> None:
+    """The verdict cache against its baseline (1 and 2 workers), then the workers' matrix; ``soak``: the soak too."""
+    cache_rows(seconds)
+    workers_matrix()
+    if soak:
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            url, key, ids = prepare(tmp)
+            script = tmp / "load.lua"
+            script.write_text(LUA % {"ids": ",".join(f'"{i}"' for i in ids), "key": key, "pace": ""})
+            _soak(url, key, script, 18_000 + os.getpid() % 1000)
+
+
+def cache_rows(seconds: int = 10) -> None:
+    """The hot GET with the verdict cache on and off, saturated and paced, for 1 and 2 workers (SQLite)."""
     print(f"== service: GET /v1/hubs/{{id}}/eligibility, {CONNECTIONS} clients over loopback (wrk) ==")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -155,8 +188,6 @@ def main(soak: bool = False, seconds: int = 10) -> None:
             finally:
                 srv.stop()
             show(f"{workers} worker(s), cache on, paced to ~2,000 req/s", steady)
-        if soak:
-            _soak(url, key, script, port)
 
 
 def _soak(url: str, key: str, script: Path, port: int) -> None:
@@ -197,5 +228,173 @@ def _soak(url: str, key: str, script: Path, port: int) -> None:
     print(f"  rows after the import: {imported.height:,} of {n:,}; every row as sent: {same}", flush=True)
 
 
+# -- issue 12: 1 and 2 workers on SQLite and PostgreSQL --------------------------------------
+
+#: A PostgreSQL server to make a throw-away database in, as an SQLAlchemy URL to one of its
+#: databases (e.g. postgresql+psycopg://hubcheck:hubcheck@127.0.0.1/postgres).
+POSTGRES_ENV = "HUBCHECK_BENCH_POSTGRES"
+MATRIX_HUBS = 20_000
+MATRIX_ASKED = 1_000  # distinct hubs: the warm-up caches them all in each worker (see _warm)
+
+POST_LUA = (
+    """
+local key = "%(key)s"
+local firmware = {"01000000", "01020000", "02000000", "02020000", "03000000", "03010000"}
+local bodies = {}
+for i, fw in ipairs(firmware) do
+  bodies[i] = '{"device_id": "00-DB-12-34-56-78-90-A0", "manufacturer": "F0A1", "model": "A1010100", ' ..
+    '"firmware": "' .. fw .. '", "status": "Pending", "status_since": "2026-03-01", "install_date": "2026-11-28"}'
+end
+math.randomseed(42)
+request = function()
+  return wrk.format("POST", "/v1/eligibility",
+                    {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"},
+                    bodies[math.random(#bodies)])
+end
+"""
+    + _DONE
+)
+
+
+def probe_cost(url: str, n: int = 3000) -> float:
+    """Microseconds one read of the change counters takes (what every request pays for freshness)."""
+    store = Store(url)
+    probe = _Probe(store)
+    probe()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        probe()
+    took = (time.perf_counter() - t0) / n * 1e6
+    store.engine.dispose()
+    return took
+
+
+def rebuild_cost(url: str) -> str:
+    """How long a worker takes to rebuild its reference snapshot after another imported a CPL.
+
+    Until then it keeps answering from the old snapshot; this is the lag of a CPL or catalogue
+    change (a key or inventory change needs no rebuild: the next request reads it).
+    """
+    store = Store(url)
+    t0 = time.perf_counter()
+    snap = build_snapshot(store, store.generation()[1], EngineSettings(), date.today())
+    ms = (time.perf_counter() - t0) * 1000
+    store.engine.dispose()
+    return f"{ms:.0f} ms ({len(snap.require().reference.device_models())} hub models)"
+
+
+def real_rebuild_cost(tmp: Path) -> str:
+    """:func:`rebuild_cost` for the real CPL v2.051 (with its Version Control history), in an SQLite store."""
+    url = f"sqlite:///{tmp / 'real.sqlite'}"
+    real = shared_data_dir() / "cpl"
+    Store(url).import_cpl(
+        read_cpl(
+            real / "CPL_v2.051_2022-09-21__sheet_Central_Products_List.csv",
+            real / "CPL_v2.051_2022-09-21__sheet_Version_Control.csv",
+        )
+    )
+    return rebuild_cost(url)
+
+
+@contextmanager
+def _postgres_db() -> Iterator[str | None]:
+    """A fresh database on HUBCHECK_BENCH_POSTGRES's server, dropped afterwards; None when unset."""
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        yield None
+        return
+    from api.store.scratch import scratch_database
+
+    with scratch_database(server, "hubcheck_bench") as url:
+        yield url
+
+
+def _target(route: str, r: dict[str, float]) -> str:
+    """The issue-11 target beside a row, and whether the row meets it."""
+    p99_ok = r["p99_us"] < 5000
+    if route == "POST":
+        ok = p99_ok and r["rps"] >= 3000
+        return f"target >=3,000 req/s, p99 <5 ms: {'met' if ok else 'missed'}"
+    return f"target p99 <5 ms: {'met' if p99_ok else 'missed'}"
+
+
+def workers_matrix(seconds: int = 3) -> None:
+    """req/s and p99 with 1 and 2 workers, SQLite and PostgreSQL, hot GET and POST /v1/eligibility."""
+    print(
+        f"== service: 1 and 2 workers, {CONNECTIONS} connections at saturation (wrk, {seconds} s a row, "
+        f"{MATRIX_HUBS:,} hubs, {MATRIX_ASKED:,} asked) ==",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as d, _postgres_db() as pg_url:
+        tmp = Path(d)
+        _backend_rows("SQLite", f"sqlite:///{tmp / 'matrix.sqlite'}", tmp, seconds)
+        if pg_url is None:
+            print(
+                f"PostgreSQL: skipped; set {POSTGRES_ENV}=postgresql+psycopg://USER:PASSWORD@HOST/postgres "
+                "(a server where USER may create a database) to run its rows",
+                flush=True,
+            )
+        else:
+            _backend_rows("PostgreSQL", pg_url, tmp, seconds)
+
+
+def _warm(url: str, workers: int, key: str, ids: list[str]) -> None:
+    """Ask every worker about every hub once, so the measured GETs are the cached hot path.
+
+    A keep-alive connection stays with the worker that accepted it (``/readyz`` names its pid
+    in ``X-Hubcheck-Worker``): connections are opened until each worker holds one.
+    """
+    clients: dict[int, httpx.Client] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(clients) < workers and time.monotonic() < deadline:
+            client = httpx.Client(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1))
+            pid = int(client.get("/readyz").headers[WORKER_HEADER])
+            if pid in clients:
+                client.close()
+            else:
+                clients[pid] = client
+        auth = {"Authorization": f"Bearer {key}"}
+        for client in clients.values():
+            for i in ids:
+                client.get(
+                    f"/v1/hubs/{i}/eligibility?install_date=2026-11-28", headers=auth
+                ).raise_for_status()
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
+    url, key, ids = prepare(tmp, url, MATRIX_HUBS, MATRIX_ASKED)
+    print(f"{name}: the change counters read per request cost {probe_cost(url):.0f} µs", flush=True)
+    get = tmp / f"get-{name}.lua"
+    get.write_text(LUA % {"ids": ",".join(f'"{i}"' for i in ids), "key": key, "pace": ""})
+    post = tmp / f"post-{name}.lua"
+    post.write_text(POST_LUA % {"key": key})
+    port = 19_000 + os.getpid() % 1000
+    for workers in (1, 2):
+        srv = _Server(url, port, workers, cache=True)
+        try:
+            _warm(srv.url, workers, key, ids)
+            for route, script in (("GET", get), ("POST", post)):
+                wrk(srv.url, script, 1)  # warm-up: connections made, code paths run
+                r = wrk(srv.url, script, seconds)
+                label = "GET /v1/hubs/{id}/eligibility" if route == "GET" else "POST /v1/eligibility"
+                show(f"{name}, {workers} worker(s), {label}", r)
+                print(f"{'':<44} {_target(route, r)}", flush=True)
+        finally:
+            srv.stop()
+    print(
+        f"{name}: after a CPL import elsewhere, a worker rebuilds its reference in {rebuild_cost(url)}",
+        flush=True,
+    )
+    if name == "SQLite":
+        print(f"{name}: the same for the real CPL v2.051: {real_rebuild_cost(tmp)}", flush=True)
+
+
 if __name__ == "__main__":
-    main(soak="--soak" in sys.argv)
+    if "--workers" in sys.argv:
+        workers_matrix()
+    else:
+        main(soak="--soak" in sys.argv)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,35 +87,13 @@ POSTGRES_ENV = "HUBCHECK_TEST_POSTGRES"
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database, dropped afterwards (skipped when no server is configured)."""
-    import gc
-    import uuid
-
-    from sqlalchemy import create_engine, make_url, text
+    from api.store.scratch import scratch_database
 
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV} (CI does) to run the store tests on it too")
-    name = f"hubcheck_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        # The test's stores close their pooled connections when collected (Store owns its engine). A
-        # connection of a role the test made may outlive one collection on a busy machine, and only
-        # its own role may end it: collect again and retry before calling the drop failed.
-        for attempt in range(10):
-            gc.collect()
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except Exception:
-                if attempt == 9:
-                    raise
-                time.sleep(0.5)
-        admin.dispose()
+    with scratch_database(server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

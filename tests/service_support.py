@@ -97,7 +97,8 @@ def served_demo(tmp: Path) -> Iterator[tuple[Server, Keys]]:
 class Server:
     """``hubcheck serve`` in a child process on a free loopback port (killed by ``stop``)."""
 
-    def __init__(self, db_url: str, *, workers: int = 1) -> None:
+    def __init__(self, db_url: str, *, workers: int = 1, wait: bool = True) -> None:
+        """Start it; with ``wait=False`` the caller calls :meth:`wait_ready` (to start several at once)."""
         import subprocess
         import sys
 
@@ -106,7 +107,8 @@ class Server:
         cmd = [sys.executable, "-c", "from api.cli import main; main()", "--db", db_url, "serve"]
         cmd += ["--port", str(self.port), "--workers", str(workers)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.wait_ready()
+        if wait:
+            self.wait_ready()
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until /healthz answers; raises RuntimeError with the server's stderr if it died."""
