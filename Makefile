@@ -82,7 +82,19 @@ docs: venv
 screenshots: venv browser
 	$(BIN)/python -m tests.screenshots docs/img
 
+# Every benchmark in turn, then issue 11's table beside its targets. The service's load comes from
+# wrk (the distribution's package: installed here when missing and this user can, else say how).
 bench: venv
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing wrk for the service benchmark..."; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "The service benchmark needs wrk. Run:  sudo apt-get install -y wrk"; \
+			exit 1; \
+		fi; \
+	fi
 	$(BIN)/python -m bench
 
 # Regenerate the committed sample data from its generator (a test checks they agree).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import batch, cli, engine, import_cpl, isolation, risk, service, spark
+from bench import batch, cli, engine, import_cpl, isolation, risk, service, spark, targets
 
 
 def main() -> None:
@@ -13,7 +13,8 @@ def main() -> None:
     spark.main()
     service.main()
     isolation.main([])
-    risk.main()
+    risk.main([])
+    print(targets.table(), flush=True)
 
 
 if __name__ == "__main__":

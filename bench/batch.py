@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from bench import targets
 from cpl_data.cpl import read_cpl
 from cpl_data.real_data import shared_data_dir
 from cpl_data.synth import write_fleet
@@ -159,9 +160,16 @@ def _line(name: str, value: str) -> None:
     print(f"{name:<58} {value}", flush=True)
 
 
-def _ratio(name: str, value: float, target: float) -> None:
+def _ratio(name: str, value: float, target: float, hubs: int) -> None:
     met = "met" if value <= target else "NOT met"
     _line(name, f"{value:12.2f}x   (target <= {target:.1f}x: {met})")
+    targets.record(
+        f"batch {hubs / 1e6:g}M hubs: {name.removeprefix('hubcheck ')}",
+        f"{value:.2f}x",
+        f"<= {target:.1f}x",
+        value <= target,
+        f".venv/bin/python -m bench.batch --hubs {hubs} --no-naive",
+    )
 
 
 def main(hubs: int | None = None, *, naive: bool = True) -> None:
@@ -208,9 +216,9 @@ def main(hubs: int | None = None, *, naive: bool = True) -> None:
             "DuckDB, one SQL query over the precomputed table", f"{d_seconds:12.2f} s {theirs:15,.0f} hubs/s"
         )
         _line("  peak memory (max RSS, largest run)", f"{max(r[1] for r in duck_runs):12,.0f} MB")
-        _ratio("hubcheck / I/O floor, end to end", seconds / f_seconds, FLOOR_TARGET)
-        _ratio("hubcheck / I/O floor, the job alone", job["seconds"] / f_seconds, FLOOR_TARGET)
-        _ratio("hubcheck / DuckDB, end to end", seconds / d_seconds, DUCKDB_TARGET)
+        _ratio("hubcheck / I/O floor, end to end", seconds / f_seconds, FLOOR_TARGET, hubs)
+        _ratio("hubcheck / I/O floor, the job alone", job["seconds"] / f_seconds, FLOOR_TARGET, hubs)
+        _ratio("hubcheck / DuckDB, end to end", seconds / d_seconds, DUCKDB_TARGET, hubs)
         same = pl.read_parquet(out).select("device_id", "verdict").sort("device_id")
         base = pl.read_parquet(duck_out).select("device_id", "verdict").sort("device_id")
         assert same["verdict"].cast(pl.String).equals(base["verdict"]), "the baseline disagrees"

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from bench import targets
 from cpl_data.catalogue import load_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.real_data import shared_data_dir
@@ -240,6 +241,15 @@ def main(argv: list[str] | None = None) -> None:
     path = cached_fleet(a.hubs, a.cache, ref)
     got = measure(path, per_hub=False, chunk_rows=a.chunk_rows)
     show("fleet_risk, streamed from Parquet (no per-hub table)", got, a.hubs)
+    what = f"risk, {a.hubs / 1e6:g}M hubs x {MONTHS} months x {len(POLICIES)} policies"
+    rerun = f".venv/bin/python -m bench.risk --hubs {a.hubs} --no-per-hub"
+    seconds, rss = float(got["seconds"]), int(got["peak_rss"])
+    targets.record(
+        f"{what}: wall", f"{seconds:.1f} s", f"< {TARGET_SECONDS:.0f} s", seconds < TARGET_SECONDS, rerun
+    )
+    targets.record(
+        f"{what}: peak RSS", f"{rss / 1e9:.2f} GB", f"< {TARGET_GB:.0f} GB", rss < TARGET_GB * 1e9, rerun
+    )
     if a.per_hub:
         show(
             "fleet_risk, with the per-hub table", measure(path, per_hub=True, chunk_rows=a.chunk_rows), a.hubs
