@@ -241,16 +241,18 @@ POST_LUA = (
     """
 local key = "%(key)s"
 local firmware = {"01000000", "01020000", "02000000", "02020000", "03000000", "03010000"}
-local bodies = {}
-for i, fw in ipairs(firmware) do
-  bodies[i] = '{"device_id": "00-DB-12-34-56-78-90-A0", "manufacturer": "F0A1", "model": "A1010100", ' ..
-    '"firmware": "' .. fw .. '", "status": "Pending", "status_since": "2026-03-01", "install_date": "2026-11-28"}'
-end
+local status = {"Pending", "Pending", "Pending", "InstalledNotCommissioned", "Withdrawn"}
 math.randomseed(42)
+-- a different hub each request: its own Device ID, firmware, status and date (no two bodies alike)
 request = function()
+  local body = string.format('{"device_id": "00-DB-%%02X-%%02X-%%02X-%%02X-%%02X-%%02X", "manufacturer": "F0A1", ' ..
+    '"model": "A1010100", "firmware": "%%s", "status": "%%s", "status_since": "20%%02d-%%02d-%%02d", ' ..
+    '"install_date": "2026-11-28"}',
+    math.random(0, 255), math.random(0, 255), math.random(0, 255), math.random(0, 255),
+    math.random(0, 255), math.random(0, 255), firmware[math.random(#firmware)],
+    status[math.random(#status)], math.random(20, 26), math.random(1, 12), math.random(1, 28))
   return wrk.format("POST", "/v1/eligibility",
-                    {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"},
-                    bodies[math.random(#bodies)])
+                    {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"}, body)
 end
 """
     + _DONE

@@ -235,3 +235,23 @@ def test_workers_refuse_a_store_in_memory(db: str, capsys: pytest.CaptureFixture
     assert "in-memory SQLite" in err
     assert "PostgreSQL URL" in err
     assert "Traceback" not in err
+
+
+def test_serve_never_prints_the_store_password(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+    from sqlalchemy.engine import make_url
+
+    from api.cli import main
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: started.append(kw))
+    password = make_url(postgres_url).password
+    assert password  # the test server's URL carries one
+    assert main(["--db", postgres_url, "serve", "--port", "8123"]) == 0
+    out = capsys.readouterr().out
+    assert started, "the server was not started"
+    assert "hubcheck serving postgresql+psycopg://" in out
+    assert f":{password}@" not in out
+    assert "***" in out

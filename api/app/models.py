@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eligibility.verdict import DeviceRecord, Hub
+
 __all__ = ["CheckRequest", "GpfRecord", "Health", "ImportRecord", "ImportSummary", "Ready"]
 
 
@@ -57,6 +59,38 @@ class CheckRequest(BaseModel):
         None,
         description="Housekeeping policy or timeline (default sec-ac-7.2), e.g. sec-ac-7.2,secmp0060@2023-04-01.",
     )
+
+    def hub(self) -> Hub:
+        """The hub described, its records parsed (raises InputError naming the bad field).
+
+        The GPF's status and date default to the CHF's; a GPF given a status but no date has none.
+        """
+        chf = DeviceRecord.parse(
+            device_id=self.device_id,
+            device_type=self.device_type,
+            status=self.status,
+            status_since=self.status_since,
+            history=self.status_history,
+        )
+        gpf = None
+        if self.gpf is not None:
+            g = self.gpf
+            gpf = DeviceRecord.parse(
+                device_id=g.device_id,
+                device_type="GPF",
+                status=g.status or self.status,
+                status_since=g.status_since or (self.status_since if g.status is None else None),
+                history=g.status_history,
+                prefix="gpf.",
+            )
+        return Hub.parse(
+            manufacturer=self.manufacturer,
+            model=self.model,
+            firmware=self.firmware,
+            chf=chf,
+            gpf=gpf,
+            tsat_install_end=self.tsat_install_end,
+        )
 
 
 class ImportSummary(BaseModel):

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     window_back: int = Field(1, ge=0, description="Versions before N the support window keeps.")
     max_hops: int = Field(8, ge=1, description="Longest upgrade plan.")
     default_policy: str = Field("sec-ac-7.2", description="Housekeeping policy when a request names none.")
+    fast_paths: bool = Field(
+        True,
+        description="Answer cached hub verdicts and well-formed ad-hoc checks before routing "
+        "(0: every request takes the full route, for diagnosis; the answers are the same).",
+    )
     duis_xsd: str | None = Field(
         None, description="Folder of the DUIS schemas (v5.1, v5.3a, v5.4 ...) for DUIS XML bodies."
     )

@@ -194,7 +194,10 @@ def serve(
             field="--workers",
         )
     os.environ["HUBCHECK_DB"] = store.url  # what the workers' Settings read (api.store.ENV_DB)
-    console.print(f"hubcheck serving {store.url} on http://{host}:{port} (installer page at /, API at /docs)")
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(store.url).render_as_string(hide_password=True)  # never the password on screen
+    console.print(f"hubcheck serving {shown} on http://{host}:{port} (installer page at /, API at /docs)")
     uvicorn.run(
         "api.app:create_app",
         factory=True,
