@@ -384,7 +384,8 @@ def _warm(url: str, workers: int, key: str, ids: list[str]) -> None:
 
 def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
     url, key, ids = prepare(tmp, url, MATRIX_HUBS, MATRIX_ASKED)
-    print(f"{name}: the change counters read per request cost {probe_cost(url):.0f} µs", flush=True)
+    every = "each request" if name == "SQLite" else "at most every 50 ms"
+    print(f"{name}: one read of the change counters ({every}) costs {probe_cost(url):.0f} µs", flush=True)
     get = tmp / f"get-{name}.lua"
     get.write_text(LUA % {"ids": ",".join(f'"{i}"' for i in ids), "key": key, "pace": ""})
     post = tmp / f"post-{name}.lua"

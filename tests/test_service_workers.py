@@ -255,3 +255,32 @@ def test_serve_never_prints_the_store_password(
     assert "hubcheck serving postgresql+psycopg://" in out
     assert f":{password}@" not in out
     assert "***" in out
+
+
+def test_staleness_is_bounded_by_the_setting(store_url: str, tmp_path: Path) -> None:
+    """A worker reads the counters per request on SQLite and at most every 50 ms on a server by
+    default; HUBCHECK_MAX_STALENESS_MS sets the bound, and a commit is served once it has passed."""
+    from api.app import Settings
+    from api.app.service import SERVER_STALENESS_MS, Service
+
+    store, keys = demo_store(store_url, tmp_path)
+    services: list[Service] = []
+    try:
+        services.append(default := Service(Settings(db=store_url), store))
+        want = 0 if store.engine.dialect.name == "sqlite" else SERVER_STALENESS_MS
+        assert default._staleness_s == want / 1000
+        services.append(slow := Service(Settings(db=store_url, max_staleness_ms=400), store))
+        services.append(fresh := Service(Settings(db=store_url, max_staleness_ms=0), store))
+        for svc in (slow, fresh):
+            assert svc.principal(svc.current(), keys.installer) is not None
+        store.revoke_key(keys.installer)
+        committed = time.monotonic()
+        assert fresh.principal(fresh.current(), keys.installer) is None  # read at once
+        assert slow.principal(slow.current(), keys.installer) is not None  # within its bound: the old view
+        while slow.principal(slow.current(), keys.installer) is not None:
+            assert time.monotonic() - committed < 0.4 + 0.2, "still the old view past the bound"
+            time.sleep(0.01)
+    finally:
+        for svc in services:
+            svc.close()
+        store.engine.dispose()

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         gc.collect()
         gc.freeze()
         yield
+        app.state.service.close()
 
     app = FastAPI(
         title="hubcheck",

@@ -8,8 +8,9 @@ only it, so it never mixes two states; a change is a new object swapped in whole
 edit in place: readers never see half an import.
 
 Every import or key event moves the store's counters in its own transaction. Each request
-reads them (one primary-key row; microseconds on SQLite): a moved ``generation`` gives a new
-view with empty caches; a moved ``reference_generation`` also rebuilds the snapshot, in a
+reads them (one primary-key row; microseconds on SQLite), or on a server database, where the read
+is a round trip, at most every ``HUBCHECK_MAX_STALENESS_MS`` (50 ms by default: a commit elsewhere
+is served within that): a moved ``generation`` gives a new view with empty caches; a moved ``reference_generation`` also rebuilds the snapshot, in a
 background thread while the old one keeps answering (the process that ran the import
 rebuilds before it answers, so its caller reads its own write).
 """
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from api.app.settings import Settings
 from api.auth import Principal
@@ -133,6 +135,27 @@ class _Probe:
                 ) from exc
         return int(row[0]), int(row[1])
 
+    def close(self) -> None:
+        """Close the probe's connection (a later read opens another); never back into the pool,
+        where its autocommit mode would surprise the store's transactions."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.invalidate()
+
+
+#: How long a worker on a server database may answer between reads of its counters, by default.
+SERVER_STALENESS_MS: Final = 50
+
+
+def _staleness(settings: Settings, store: Store) -> int:
+    """HUBCHECK_MAX_STALENESS_MS, or its default: 0 (every request) on SQLite, where the read is
+    a local 10 µs; :data:`SERVER_STALENESS_MS` on a server, where it is a round trip (100-300 µs
+    on loopback here, more than the rest of a cached answer)."""
+    if settings.max_staleness_ms is not None:
+        return settings.max_staleness_ms
+    return 0 if store.engine.dialect.name == "sqlite" else SERVER_STALENESS_MS
+
 
 class Service:
     """The state of one server process; shared by every request it serves."""
@@ -142,18 +165,28 @@ class Service:
         self.store = store or Store(settings.db)
         self.engine_settings = EngineSettings(window_back=settings.window_back, max_hops=settings.max_hops)
         self._probe = _Probe(self.store)
+        self._staleness_s = _staleness(settings, self.store) / 1000
+        self._probed_at = float("-inf")
         self._reload_lock = threading.Lock()
         self._reloading = False
         self._policies: dict[str, PolicyTimeline] = {}
         gen, ref_gen = self._probe()
         self.view = View(gen, build_snapshot(self.store, ref_gen, self.engine_settings, date.today()))
 
+    def close(self) -> None:
+        """Release what the process holds of the store (at shutdown)."""
+        self._probe.close()
+
     # -- the current state -------------------------------------------------------------------
 
     def current(self) -> View:
         """The view for the store's committed state (a new one when the counters moved)."""
         view = self.view
+        now = time.monotonic()
+        if now - self._probed_at < self._staleness_s:
+            return view  # read the counters less than HUBCHECK_MAX_STALENESS_MS ago
         gen, ref_gen = self._probe()
+        self._probed_at = now
         if ref_gen != view.snapshot.reference_generation:
             self._reload_in_background(ref_gen)
         if gen != view.generation:

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     window_back: int = Field(1, ge=0, description="Versions before N the support window keeps.")
     max_hops: int = Field(8, ge=1, description="Longest upgrade plan.")
     default_policy: str = Field("sec-ac-7.2", description="Housekeeping policy when a request names none.")
+    max_staleness_ms: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="How long a worker may answer before it reads the store's change counters again "
+        "(default: every request on SQLite, a 10 µs read; 50 ms on a server database, whose read is "
+        "a network round trip). A commit elsewhere is served within this bound.",
+    )
     fast_paths: bool = Field(
         True,
         description="Answer cached hub verdicts and well-formed ad-hoc checks before routing "
