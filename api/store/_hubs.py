@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, bindparam, func, select
 
 from api.errors import DuplicateDevice
 from api.store.schema import inventory
@@ -66,19 +66,27 @@ def duplicate_devices(conn: Connection, limit: int) -> tuple[int, list[dict[str,
     return int(total), list(found.values())
 
 
-def _owner(conn: Connection, device_id: str) -> str | None:
-    """The one supplier key holding ``device_id`` (None: nobody); DuplicateDevice for several."""
-    rows = conn.execute(
-        select(inventory.c.supplier_key, inventory.c.supplier).where(inventory.c.device_id == device_id)
-    ).all()
+#: The statements of a hub's read, built once: a request then binds its values and SQLAlchemy
+#: finds the compiled form in its cache by the statement's memoized key (building a select per
+#: request cost more than running it, on the uncached GET).
+_ID: Final = bindparam("device_id", type_=inventory.c.device_id.type)
+_OWNED: Final = inventory.c.supplier_key == bindparam("key", type_=inventory.c.supplier_key.type)
+_ANY_SUPPLIER: Final = select(inventory).where(inventory.c.device_id == _ID)
+_OF_SUPPLIER: Final = select(inventory).where(_OWNED, inventory.c.device_id == _ID)
+_CHF_NAMING: Final = select(inventory).where(_OWNED, inventory.c.gpf_device_id == _ID)
+
+
+def _held(conn: Connection, device_id: str) -> RowMapping | None:
+    """The row of ``device_id`` when one supplier holds it (None: nobody); DuplicateDevice for several."""
+    rows = conn.execute(_ANY_SUPPLIER, {"device_id": device_id}).mappings().all()
     if len(rows) > 1:
-        names = ", ".join(repr(r.supplier or "(none)") for r in rows)
+        names = ", ".join(repr(r["supplier"] or "(none)") for r in rows)
         raise DuplicateDevice(
             f"Device ID {device_id} is held by {len(rows)} suppliers ({names}): a data quality finding "
             "(GET /v1/quality/duplicate-devices, `hubcheck quality duplicates`); say whose hub you mean "
             "(supplier=...)"
         )
-    return str(rows[0].supplier_key) if rows else None
+    return rows[0] if rows else None
 
 
 def hub_rows(conn: Connection, device_id: str, supplier: str | None) -> tuple[RowMapping, RowMapping | None]:
@@ -87,18 +95,17 @@ def hub_rows(conn: Connection, device_id: str, supplier: str | None) -> tuple[Ro
     With ``supplier`` only that supplier's rows are read; without it the one supplier holding
     the Device ID is. Raises NotFound, DuplicateDevice.
     """
-    key = supplier_key(supplier) if supplier is not None else _owner(conn, device_id)
-    row = None
-    if key is not None:
-        owned = inventory.c.supplier_key == key
+    if supplier is not None:
         row = (
-            conn.execute(select(inventory).where(owned, inventory.c.device_id == device_id))
+            conn.execute(_OF_SUPPLIER, {"key": supplier_key(supplier), "device_id": device_id})
             .mappings()
             .first()
         )
-        if row is not None and row["device_type"] == "GPF":
-            chf = select(inventory).where(owned, inventory.c.gpf_device_id == device_id)
-            row = conn.execute(chf).mappings().first() or row
+    else:
+        row = _held(conn, device_id)
+    if row is not None and row["device_type"] == "GPF":
+        chf = {"key": row["supplier_key"], "device_id": device_id}
+        row = conn.execute(_CHF_NAMING, chf).mappings().first() or row
     if row is None:
         raise NotFound(
             f"no hub {device_id} in the store's inventory; import the inventory first, or give "
@@ -106,8 +113,6 @@ def hub_rows(conn: Connection, device_id: str, supplier: str | None) -> tuple[Ro
         )
     gpf_row = None
     if row["gpf_device_id"]:
-        gpf = select(inventory).where(
-            inventory.c.supplier_key == row["supplier_key"], inventory.c.device_id == row["gpf_device_id"]
-        )
-        gpf_row = conn.execute(gpf).mappings().first()
+        gpf = {"key": row["supplier_key"], "device_id": row["gpf_device_id"]}
+        gpf_row = conn.execute(_OF_SUPPLIER, gpf).mappings().first()
     return row, gpf_row
