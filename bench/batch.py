@@ -164,7 +164,7 @@ def _ratio(name: str, value: float, target: float, hubs: int) -> None:
     met = "met" if value <= target else "NOT met"
     _line(name, f"{value:12.2f}x   (target <= {target:.1f}x: {met})")
     targets.record(
-        f"batch {hubs / 1e6:g}M hubs: {name.removeprefix('hubcheck ')}",
+        f"batch, {hubs / 1e6:g}M hubs: {name}",
         f"{value:.2f}x",
         f"<= {target:.1f}x",
         value <= target,
