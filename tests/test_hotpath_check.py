@@ -215,3 +215,16 @@ def test_bodies_past_the_bound_or_of_another_kind_take_the_route(
         _same(got, want)
         assert got.status_code == 200
         assert answered == []
+
+
+def test_a_second_content_type_is_read_as_the_route_reads_it(
+    pair: tuple[TestClient, TestClient], demo: Demo
+) -> None:
+    # two Content-Type headers: the route reads the first; so must the fast path
+    fast, slow = pair
+    _, keys = demo
+    body = json.dumps(GOOD).encode()
+    for first, second in (("text/plain", "application/json"), ("application/json", "text/plain")):
+        headers = [*keys.auth("installer").items(), ("content-type", first), ("content-type", second)]
+        got = fast.post("/v1/eligibility", content=body, headers=headers)
+        _same(got, slow.post("/v1/eligibility", content=body, headers=headers))

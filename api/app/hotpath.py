@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from api.app._hub import cache_key
-from api.app.limits import _read_whole, _replay
+from api.app.limits import read_whole, replay
 from api.app.models import CheckRequest
 from api.app.problems import response_for
 from api.app.routes.eligibility import judge
@@ -146,7 +146,7 @@ class HotPath:
                 auth = value
             elif name == b"content-length":
                 size = int(value) if value.isdigit() and size is None else -1
-            elif name == b"content-type":
+            elif name == b"content-type" and kind is None:  # the first, as Starlette reads it
                 kind = value.lower()
             elif name == b"transfer-encoding":
                 size = -1
@@ -160,7 +160,7 @@ class HotPath:
             await self.app(scope, receive, send)
             return
         try:
-            body = await _read_whole(receive, limit, "request body")
+            body = await read_whole(receive, limit, "request body")
         except Exception as exc:  # more bytes than declared, past the bound: as api.app.limits says
             answer = response_for(exc, _CHECK, close=True)
             if answer is None:
@@ -169,6 +169,6 @@ class HotPath:
             return
         document = checked_verdict(svc, view, body)
         if document is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         await _answer(send, document)

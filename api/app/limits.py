@@ -29,7 +29,7 @@ from api.app.service import Service
 from api.app.settings import Settings
 from api.errors import PayloadTooLarge
 
-__all__ = ["BodyLimits", "bound_of", "too_large"]
+__all__ = ["BodyLimits", "bound_of", "read_whole", "replay", "too_large"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -109,14 +109,14 @@ class BodyLimits:
             if path in _IMPORTS or path == _BATCH:
                 await self.app(scope, _counted(receive, limit, what), send)
                 return
-            body = await _read_whole(receive, limit, what)
+            body = await read_whole(receive, limit, what)
         except Exception as exc:
             answer = response_for(exc, path, close=unread)
             if answer is None:
                 raise
             await answer(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
 
 def _counted(receive: Receive, limit: int, what: str) -> Receive:
@@ -135,7 +135,7 @@ def _counted(receive: Receive, limit: int, what: str) -> Receive:
     return counted
 
 
-async def _read_whole(receive: Receive, limit: int, what: str) -> bytes:
+async def read_whole(receive: Receive, limit: int, what: str) -> bytes:
     """The whole body, at most ``limit`` bytes (PayloadTooLarge past it)."""
     chunks: list[bytes] = []
     seen = 0
@@ -153,7 +153,7 @@ async def _read_whole(receive: Receive, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that hands over ``body`` once, then waits on the real one (a disconnect)."""
     sent = False
 
