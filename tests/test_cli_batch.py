@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from api.cli import main
+from cpl_data.real_data import shared_data_dir
 from tests.conftest import DUIS_DIR, SAMPLE_DIR
 
 FLEET = SAMPLE_DIR / "sample-fleet.csv"
@@ -149,6 +150,25 @@ def test_a_reason_on_nearly_every_hub_is_warned_of(
     assert json.loads(capsys.readouterr().out)["warnings"][0].startswith("TSAT_INSTALL_END_PASSED holds")
     assert main(["--db", db, "batch", str(FLEET), "-o", str(tmp_path / "v.csv"), *ON]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_fleet_without_a_catalogue_is_told_to_import_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the real CPL alone: nearly every plan rests on the ZigBee default, and the hint says why
+    # (not that the CPL may be the wrong one)
+    db = f"sqlite:///{tmp_path / 'real.sqlite'}"
+    workbook = shared_data_dir() / "cpl" / "CPL_v2.051_2022-09-21__workbook_rebuilt.xlsx"
+    assert main(["--db", db, "cpl", "import", str(workbook)]) == 0
+    fleet = tmp_path / "fleet.parquet"
+    assert main(["--db", db, "synth", "--hubs", "1000", "--as-of", "2022-09-21", "-o", str(fleet)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "v.parquet"
+    assert main(["--db", db, "batch", str(fleet), "-o", str(out), "--install-date", "2022-09-21"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"warning: UPGRADE_PATH_ASSUMED holds for 9\d% of the hubs judged", err)
+    assert "hubcheck catalogue import" in err
+    assert "the one these hubs come from" not in err
 
 
 def test_synth_and_batch_default_to_the_same_date(

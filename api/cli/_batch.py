@@ -232,6 +232,9 @@ _HINTS: Final = {
     "the status dates?",
     "SMI_STATUS_NOT_INSTALLABLE": "the inventory is nearly all installed hubs: --stock-only judges the stock alone",
     "SMI_STATUS_DATE_UNKNOWN": "the inventory gives no status dates: add status_since (or dated status_history)",
+    "UPGRADE_PATH_ASSUMED": "no firmware catalogue covers their models, so each plan assumes any later version "
+    "on the CPL is one hop away: import the manufacturers' catalogue (hubcheck catalogue import FILE) or "
+    "give --catalogue FILE",
 }
 _CPL_HINT: Final = "is CPL {cpl} the one these hubs come from? (hubcheck cpl list shows the store's CPLs)"
 
