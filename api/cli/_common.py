@@ -231,13 +231,11 @@ def state(ctx: typer.Context) -> State:
 
 def _sqlite_file(db: str | None) -> Path | None:
     """The SQLite file ``--db`` names (or the default one), None for a server's URL or memory."""
-    from api.store._location import ENV_DB, default_db_path, sqlite_file_of
+    from api.store._location import ENV_DB, sqlite_file_of
 
-    raw = db or os.environ.get(ENV_DB) or str(default_db_path())
-    if "://" not in raw:
-        return Path(raw).expanduser()
-    if (simple := sqlite_file_of(raw)) is not None:
-        return simple  # sqlite:///FILE, read without SQLAlchemy
+    if (simple := sqlite_file_of(db)) is not None:
+        return simple  # a path or sqlite:///FILE, read without SQLAlchemy
+    raw = db or os.environ.get(ENV_DB) or ""  # a URL now: the default is a path, read above
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
