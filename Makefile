@@ -55,19 +55,24 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-# The installer page and the risk report are tested in the distribution's Chromium (never skipped):
-# install it when missing and this user can (root with apt-get), else stop at once saying how.
-browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# $(call need,PROGRAM,PACKAGE,WHO): when PROGRAM (a name on PATH or a path) is missing, install the
+# distribution's PACKAGE if this user can (root with apt-get), else stop at once saying how.
+define need
+	@if ! command -v $(1) >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing the distribution's Chromium for the browser tests..."; \
+			echo "Installing $(2) for $(3)..."; \
 			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "The browser tests need Chromium at $(CHROMIUM). Run:  sudo apt-get install -y chromium"; \
+			echo "$(1) is missing, and $(3) cannot run without it. Run:  sudo apt-get install -y $(2)"; \
 			exit 1; \
 		fi; \
 	fi
+endef
+
+# The installer page and the risk report are tested in the distribution's Chromium (never skipped).
+browser:
+	$(call need,$(CHROMIUM),chromium,the browser tests)
 
 unit: venv browser
 	$(BIN)/pytest -q $(PYTEST_ARGS)
@@ -83,18 +88,9 @@ screenshots: venv browser
 	$(BIN)/python -m tests.screenshots docs/img
 
 # Every benchmark in turn, then issue 11's table beside its targets. The service's load comes from
-# wrk (the distribution's package: installed here when missing and this user can, else say how).
+# wrk (the distribution's package).
 bench: venv
-	@if ! command -v wrk >/dev/null 2>&1; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing wrk for the service benchmark..."; \
-			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-		else \
-			echo "The service benchmark needs wrk. Run:  sudo apt-get install -y wrk"; \
-			exit 1; \
-		fi; \
-	fi
+	$(call need,wrk,wrk,the service benchmark)
 	$(BIN)/python -m bench
 
 # Regenerate the committed sample data from its generator (a test checks they agree).
