@@ -166,20 +166,21 @@ class HubPairing:
 
     def feed(self, chunk: pl.DataFrame) -> pl.DataFrame:
         """The hubs of ``chunk`` (and earlier ones) whose GPF record is known or not named."""
-        if self.expect_gpf and self._chf is None and self._gpf is None:
-            adjacent = adjacent_pairs(chunk, by_supplier=self.by_supplier)
-            if adjacent is not None:
-                return adjacent
-        return self._joined(chunk)
+        adjacent = adjacent_pairs(chunk, by_supplier=self.by_supplier) if self._idle() else None
+        return self.feed_adjacent(chunk, adjacent)
 
     def feed_adjacent(self, chunk: pl.DataFrame, adjacent: pl.DataFrame | None) -> pl.DataFrame:
         """:meth:`feed`, given ``adjacent_pairs(chunk)`` computed beforehand (on another thread).
 
-        The shortcut is taken under the same condition as in :meth:`feed`: nothing waits.
+        The shortcut is taken only while nothing waits (and GPF rows are expected).
         """
-        if adjacent is not None and self.expect_gpf and self._chf is None and self._gpf is None:
+        if adjacent is not None and self._idle():
             return adjacent
         return self._joined(chunk)
+
+    def _idle(self) -> bool:
+        """No CHF or GPF row waits for its partner, so adjacent rows may pair by position."""
+        return self.expect_gpf and self._chf is None and self._gpf is None
 
     def _joined(self, chunk: pl.DataFrame) -> pl.DataFrame:
         chf = hubs_only(chunk)
