@@ -8,11 +8,12 @@ only it, so it never mixes two states; a change is a new object swapped in whole
 edit in place: readers never see half an import.
 
 Every import or key event moves the store's counters in its own transaction. Each request
-reads them (one primary-key row; microseconds on SQLite), or on a server database, where the read
-is a round trip, at most every ``HUBCHECK_MAX_STALENESS_MS`` (50 ms by default: a commit elsewhere
-is served within that): a moved ``generation`` gives a new view with empty caches; a moved ``reference_generation`` also rebuilds the snapshot, in a
-background thread while the old one keeps answering (the process that ran the import
-rebuilds before it answers, so its caller reads its own write).
+reads them (one primary-key row; microseconds on SQLite), or on a server database, where the
+read is a round trip, at most every ``HUBCHECK_MAX_STALENESS_MS`` (50 ms by default: a commit
+elsewhere is served within that). A moved ``generation`` gives a new view with empty caches; a
+moved ``reference_generation`` also rebuilds the snapshot, in a background thread while the old
+one keeps answering (the process that ran the import rebuilds before it answers, so its caller
+reads its own write).
 """
 
 from __future__ import annotations
