@@ -110,14 +110,13 @@ def _parquet(path: Path) -> InventorySource:
             }
     except Exception:  # pyarrow's ArrowInvalid/OSError family, polars' ComputeError
         raise unreadable(path.name, "parquet") from None
-    keep = _projected(names)
-
-    def chunks(rows: int) -> Iterator[pl.DataFrame]:
-        yield from pl.scan_parquet(path).select(keep).collect_batches(chunk_size=rows)
 
     def projected(rows: int, columns: Collection[str]) -> Iterator[pl.DataFrame]:
         scan = pl.scan_parquet(path).select(_projected(names, columns))
         yield from scan.collect_batches(chunk_size=rows)
+
+    def chunks(rows: int) -> Iterator[pl.DataFrame]:
+        yield from projected(rows, INVENTORY_COLUMNS)
 
     return InventorySource(path.name, "parquet", total, tuple(names), chunks, types, _projected=projected)
 
