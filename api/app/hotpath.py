@@ -53,12 +53,21 @@ _CHECK = "/v1/eligibility"
 _JSON = frozenset({b"application/json", b"application/json; charset=utf-8"})
 
 
-def cached_verdict(svc: Service, path: str, query: bytes, authorization: bytes | None) -> bytes | None:
-    """The cached verdict document for this request, or None when the full route must answer."""
+def _bearer(authorization: bytes | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header as the fast paths take it (any other
+    spelling, the route's to judge)."""
     if authorization is None or not authorization.startswith(b"Bearer "):
         return None
+    return authorization[7:].decode("latin-1").strip()
+
+
+def cached_verdict(svc: Service, path: str, query: bytes, authorization: bytes | None) -> bytes | None:
+    """The cached verdict document for this request, or None when the full route must answer."""
+    key = _bearer(authorization)
+    if key is None:
+        return None
     view = svc.current()
-    who = view.keys.get(authorization[7:].decode("latin-1").strip())
+    who = view.keys.get(key)  # a key this view has already looked up: the store is not asked
     if who is None or not who.may("hub:read"):
         return None
     # as Starlette reads a query (blank values kept, the last of a repeated name wins)
@@ -78,9 +87,8 @@ def cached_verdict(svc: Service, path: str, query: bytes, authorization: bytes |
 
 def may_check(svc: Service, view: View, authorization: bytes | None) -> bool:
     """Whether the header's key is known in ``view`` and may check (else the route says why not)."""
-    if authorization is None or not authorization.startswith(b"Bearer "):
-        return False
-    who = svc.principal(view, authorization[7:].decode("latin-1").strip())
+    key = _bearer(authorization)
+    who = None if key is None else svc.principal(view, key)
     return who is not None and who.may("check")
 
 
