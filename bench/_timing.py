@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
+from typing import Final
 
-__all__ = ["median_seconds", "report"]
+__all__ = ["CHILD_ENV", "median_seconds", "report"]
+
+#: The environment of a timed child process: bytecode written and read, as an installed tool's
+#: imports use it (``PYTHONDONTWRITEBYTECODE`` would make every run compile what it imports),
+#: and no store named by the caller.
+CHILD_ENV: Final = {
+    k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "HUBCHECK_DB")
+}
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:

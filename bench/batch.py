@@ -19,7 +19,8 @@ Printed, from one run on this machine:
 The fleet is drawn from the real CPL v2.051 (36 hub models, no catalogue) as of its issue date
 and judged at that date; it is written once to ``bench/out/`` and reused (delete it to time
 ``write_fleet`` again). The machine is shared: the floor, hubcheck and DuckDB run in turn, best
-of ``$HUBCHECK_BENCH_REPEAT`` (2) each.
+of ``$HUBCHECK_BENCH_REPEAT`` (2) each; the processes write and read bytecode, as an installed
+tool's imports do (the first run writes what the others read).
 Run: ``make bench``, or ``.venv/bin/python -m bench.batch [--hubs N] [--no-naive]`` (default
 2,000,000, or ``$HUBCHECK_BENCH_HUBS``).
 """
@@ -40,6 +41,7 @@ from typing import Any, Final
 import polars as pl
 
 from bench import targets
+from bench._timing import CHILD_ENV
 from cpl_data.cpl import read_cpl
 from cpl_data.real_data import shared_data_dir
 from cpl_data.synth import write_fleet
@@ -103,7 +105,12 @@ def _child(args: list[str]) -> tuple[float, float, str]:
     """Run a job in its own process; its wall seconds, peak RSS in MB, and stdout."""
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True, check=False, cwd=REPO
+        [sys.executable, "-c", _MEASURED, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env=CHILD_ENV,
     )
     seconds = time.perf_counter() - t0
     if done.returncode != 0:

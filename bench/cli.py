@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Final
 
 from bench import targets
+from bench._timing import CHILD_ENV
 from cpl_data.real_data import shared_data_dir
 
 REPO: Final = Path(__file__).resolve().parents[1]
@@ -95,10 +95,6 @@ _PHASE_NAMES: Final = (
 )
 
 
-#: The environment of every timed process: bytecode written and read, no store named by the caller.
-ENV: Final = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "HUBCHECK_DB")}
-
-
 def _cpu() -> float:
     use = resource.getrusage(resource.RUSAGE_CHILDREN)
     return use.ru_utime + use.ru_stime
@@ -107,7 +103,7 @@ def _cpu() -> float:
 def _timed(cmd: Sequence[str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one run of ``cmd``, its output dropped (exit 0 or 1 expected)."""
     c0, t0 = _cpu(), time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, check=False)
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=CHILD_ENV, check=False)
     took, cpu = time.perf_counter() - t0, _cpu() - c0
     if done.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
@@ -117,10 +113,12 @@ def _timed(cmd: Sequence[str]) -> tuple[float, float]:
 def _store(path: Path, cpl: Sequence[str], catalogue: Path | None) -> None:
     """A store made as ``make data`` makes one."""
     run = [HUBCHECK, "--db", str(path)]
-    subprocess.run([*run, "cpl", "import", *cpl, "--no-warnings"], env=ENV, check=True, capture_output=True)
+    subprocess.run(
+        [*run, "cpl", "import", *cpl, "--no-warnings"], env=CHILD_ENV, check=True, capture_output=True
+    )
     if catalogue is not None:
         subprocess.run(
-            [*run, "catalogue", "import", str(catalogue)], env=ENV, check=True, capture_output=True
+            [*run, "catalogue", "import", str(catalogue)], env=CHILD_ENV, check=True, capture_output=True
         )
 
 
@@ -202,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for _ in range(args.runs):
                 out = subprocess.run(
                     [PYTHON, "-c", _PHASES, str(db), *hub],
-                    env=ENV,
+                    env=CHILD_ENV,
                     check=True,
                     capture_output=True,
                     text=True,
