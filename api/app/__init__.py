@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        # off unless asked: without it FastAPI asks OpenTelemetry for providers on every request
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     problems.install(app)
     app.add_middleware(BodyLimits)
