@@ -4,7 +4,9 @@
   off (every request reads the hub and judges it), for 1 and 2 server processes;
 - ``--workers``: 1 and 2 workers of ``hubcheck serve --workers N`` on SQLite and on PostgreSQL
   (when ``HUBCHECK_BENCH_POSTGRES`` names a server), for the hot GET and ``POST /v1/eligibility``
-  at saturation, with the cost of the change-counter read each request makes (issue 12);
+  at saturation, with the cost of the change-counter read each request makes (issue 12), beside
+  the stack's floor: a bare ASGI app (``bench/_floor_app.py``) under the same uvicorn settings
+  and the same load, answering every request with the same bytes and doing nothing else;
 - ``--soak``: the same load held for 60 s while a 1,000,000-hub inventory import runs through
   the API; then every imported row is checked (none lost or half-written).
 
@@ -41,7 +43,8 @@ from cpl_data.real_data import shared_data_dir
 from cpl_data.sample import sample_inventory_csv
 from eligibility.engine import EngineSettings
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample"
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample"
 HUBS = 100_000
 ASKED = 10_000  # distinct hubs the load asks about
 CONNECTIONS = 16
@@ -90,14 +93,22 @@ def prepare(
 
 
 class _Server:
-    def __init__(self, url: str, port: int, workers: int, cache: bool) -> None:
+    def __init__(self, url: str, port: int, workers: int, cache: bool, floor: Path | None = None) -> None:
+        """``hubcheck serve`` on the store at ``url``; with ``floor`` (a file of the bytes to
+        answer) the bare ASGI app of ``bench/_floor_app.py`` under the same uvicorn settings."""
         env = {**os.environ, "HUBCHECK_VERDICT_CACHE": "200000" if cache else "0"}
-        cmd = [sys.executable, "-c", "from api.cli import main; main()", "--db", url, "serve"]
+        if floor is None:
+            cmd = [sys.executable, "-c", "from api.cli import main; main()", "--db", url, "serve"]
+        else:
+            env["HUBCHECK_FLOOR_BODY"] = str(floor)
+            cmd = [sys.executable, "-m", "uvicorn", "bench._floor_app:app", "--http", "httptools"]
+            cmd += ["--loop", "uvloop", "--no-access-log", "--log-level", "warning"]
         self.proc = subprocess.Popen(
             [*cmd, "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            cwd=REPO,
         )
         self.url = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -317,13 +328,23 @@ def _met(route: str, r: dict[str, float]) -> bool:
     return r["p99_us"] < 5000 and (route != "POST" or r["rps"] >= 3000)
 
 
-def _record(what: str, route: str, r: dict[str, float]) -> None:
+def _figure(r: dict[str, float]) -> str:
+    return f"{r['rps']:,.0f} req/s, p99 {r['p99_us'] / 1000:.1f} ms"
+
+
+#: The floor's rows, by (route, workers), as :func:`_floor_rows` measured them.
+_FLOOR: dict[tuple[str, int], dict[str, float]] = {}
+
+
+def _record(what: str, route: str, workers: int, r: dict[str, float]) -> None:
+    floor = _FLOOR.get((route, workers))
     targets.record(
         f"{what}, {CONNECTIONS} connections",
-        f"{r['rps']:,.0f} req/s, p99 {r['p99_us'] / 1000:.1f} ms",
+        _figure(r),
         ">= 3,000 req/s, p99 < 5 ms" if route == "POST" else "p99 < 5 ms",
         _met(route, r),
         ".venv/bin/python -m bench.service --workers",
+        floor=None if floor is None else f"bare ASGI app: {_figure(floor)}",
     )
 
 
@@ -391,6 +412,8 @@ def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
     post = tmp / f"post-{name}.lua"
     post.write_text(POST_LUA % {"key": key})
     port = 19_000 + os.getpid() % 1000
+    if not _FLOOR:
+        _floor_rows(url, key, ids[0], tmp, {"GET": get, "POST": post}, port, seconds)
     for workers in (1, 2):
         srv = _Server(url, port, workers, cache=True)
         try:
@@ -401,7 +424,7 @@ def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
                 label = "GET /v1/hubs/{id}/eligibility" if route == "GET" else "POST /v1/eligibility"
                 show(f"{name}, {workers} worker(s), {label}", r)
                 print(f"{'':<44} {_target(route, r)}", flush=True)
-                _record(f"{label}, {name}, {workers} worker(s)", route, r)
+                _record(f"{label}, {name}, {workers} worker(s)", route, workers, r)
         finally:
             srv.stop()
     print(
@@ -410,6 +433,33 @@ def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
     )
     if name == "SQLite":
         print(f"{name}: the same for the real CPL v2.051: {real_rebuild_cost(tmp)}", flush=True)
+
+
+def _floor_rows(
+    url: str, key: str, device_id: str, tmp: Path, scripts: dict[str, Path], port: int, seconds: int
+) -> None:
+    """The stack's floor: the bare ASGI app, answering a real verdict document's bytes, under the
+    same uvicorn settings, load and wrk scripts as the rows it stands beside."""
+    srv = _Server(url, port, 1, cache=True)
+    try:
+        document = httpx.get(
+            f"{srv.url}/v1/hubs/{device_id}/eligibility?install_date=2026-11-28",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        document.raise_for_status()
+    finally:
+        srv.stop()
+    body = tmp / "floor-body.json"
+    body.write_bytes(document.content)
+    for workers in (1, 2):
+        srv = _Server(url, port, workers, cache=True, floor=body)
+        try:
+            for route, script in scripts.items():
+                wrk(srv.url, script, 1)
+                r = _FLOOR[route, workers] = wrk(srv.url, script, seconds)
+                show(f"floor: bare ASGI app, {workers} worker(s), {route}", r)
+        finally:
+            srv.stop()
 
 
 if __name__ == "__main__":

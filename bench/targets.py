@@ -23,14 +23,16 @@ class Row:
     target: str
     met: bool
     command: str
+    #: what the same measurement gives with none of hubcheck's work (the stack or the I/O alone)
+    floor: str | None = None
 
 
 _ROWS: Final[list[Row]] = []
 
 
-def record(what: str, figure: str, target: str, met: bool, command: str) -> None:
+def record(what: str, figure: str, target: str, met: bool, command: str, *, floor: str | None = None) -> None:
     """Keep a row for the summary (a benchmark run alone keeps them unprinted)."""
-    _ROWS.append(Row(what, figure, target, met, command))
+    _ROWS.append(Row(what, figure, target, met, command, floor))
 
 
 def rows() -> list[Row]:
@@ -39,7 +41,7 @@ def rows() -> list[Row]:
 
 
 def table(recorded: list[Row] | None = None) -> str:
-    """The rows as plain text, three lines each, within 80 columns.
+    """The rows as plain text, three lines each (four with a floor), within 80 columns.
 
     >>> print(table([Row("hubcheck --help", "0.13 s", "<= 0.25 s", True, "python -m bench.cli")]))
     == issue 11: every row of its table, beside its target ==
@@ -53,6 +55,8 @@ def table(recorded: list[Row] | None = None) -> str:
     for r in recorded:
         lines.append(r.what)
         lines.append(f"    {r.figure:<27} target {r.target:<26} {'met' if r.met else 'MISSED'}")
+        if r.floor is not None:
+            lines.append(f"    floor: {r.floor}")
         lines.append(f"    rerun: {r.command}")
     met = sum(r.met for r in recorded)
     lines.append(f"{met} of {len(recorded)} targets met")
