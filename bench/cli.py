@@ -10,6 +10,10 @@ tool's imports use it: ``PYTHONDONTWRITEBYTECODE`` is dropped from their environ
 warm-up writes it. The stores are temporary SQLite files made with the CLI, as ``make data``
 makes one: the sample CPL and catalogue, and the real CPL v2.051 with its history.
 
+Beside them, the stack's floor (``bench/_floor_cli.py``): a typer command with as many options as
+``check``, pydantic imported and a rich panel printed, nothing of hubcheck; and the same with
+networkx imported, as a plan needs. No ``check`` in this stack starts faster.
+
 The phases of ``check`` are timed inside fresh processes with ``time.perf_counter`` (each
 phase includes the imports it is the first to need), beside the path without a snapshot
 (SQLAlchemy, migrations checked, the reference rebuilt from the rows) for comparison.
@@ -20,6 +24,7 @@ Run: ``make bench`` or ``.venv/bin/python -m bench.cli [--runs N]``.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import resource
 import statistics
@@ -44,6 +49,10 @@ PYTHON: Final = sys.executable
 #: Issue 11's targets (wall seconds, whole process).
 TARGET_HELP: Final = 0.25
 TARGET_CHECK: Final = 0.35
+
+#: The stack's floor rows (see the module docstring).
+FLOOR: Final = "floor: typer, pydantic, rich"
+FLOOR_PLAN: Final = "floor: the same and networkx"
 
 #: A hub of each store that needs an upgrade plan (the engine builds a graph, importing networkx),
 #: at a date.
@@ -122,6 +131,17 @@ def _store(path: Path, cpl: Sequence[str], catalogue: Path | None) -> None:
         )
 
 
+def _check_options() -> int:
+    """How many options ``hubcheck check`` takes (its parameters but the typer context)."""
+    from api.cli._check import check
+
+    return sum(name != "ctx" for name in inspect.signature(check).parameters)
+
+
+def _floor_cmd(plan: bool) -> list[str]:
+    return [PYTHON, str(REPO / "bench" / "_floor_cli.py"), str(_check_options()), "plan" if plan else "in"]
+
+
 def _check_cmd(db: Path, hub: tuple[str, str, str, str]) -> list[str]:
     mf, model, fw, day = hub
     hub_args = ["--manufacturer", mf, "--model", model, "--firmware", fw, "--install-date", day]
@@ -169,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             ),
             "check: real CPL v2.051, upgrade plan": (_check_cmd(real_db, REAL_HUB), TARGET_CHECK),
             "python -c 'import api.cli'": ([PYTHON, "-c", "import api.cli"], None),
+            FLOOR: ([*_floor_cmd(plan=False), "check", "--o0", "x"], None),
+            FLOOR_PLAN: ([*_floor_cmd(plan=True), "check", "--o0", "x"], None),
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for i in range(args.runs + 1):  # run 0 warms the page cache and writes the .pyc files
@@ -186,12 +208,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         for name, (_, target) in commands.items():
             _row(name, wall[name], base, cpu[name], target)
             if target is not None:
+                floor = None
+                if name.startswith("check"):
+                    floor = FLOOR_PLAN if name.endswith("plan") else FLOOR
                 targets.record(
                     f"hubcheck {name}" if name.startswith("check") else name,
                     f"{wall[name]:.3f} s ({wall[name] / base:.1f}x pass)",
                     f"<= {target:.2f} s",
                     wall[name] <= target,
                     ".venv/bin/python -m bench.cli",
+                    floor=None if floor is None else f"{wall[floor]:.3f} s, {floor.removeprefix('floor: ')}",
                 )
 
         phases: list[list[float]] = []
