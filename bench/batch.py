@@ -11,6 +11,8 @@ Printed, from one run on this machine:
 - the **DuckDB baseline**: the same job written directly as one SQL query (``eligibility.batch.
   verdict_sql`` over the CHF/GPF self-join) over a precomputed (model, firmware) table, no
   checking, in its own process; and the ratio;
+- DuckDB's ratio to the floor: what the same joins cost with no checking at all, the yardstick
+  of what "2x the floor" asks of a job that also checks every cell;
 - the ratios with their targets beside: hubcheck / floor (target <= 2.0, end to end and the job
   alone) and hubcheck / DuckDB (target <= 1.0);
 - the **naive way**: one ``Engine.verdict`` per hub in a Python loop, on 100,000 hubs, for the
@@ -167,7 +169,7 @@ def _line(name: str, value: str) -> None:
     print(f"{name:<58} {value}", flush=True)
 
 
-def _ratio(name: str, value: float, target: float, hubs: int) -> None:
+def _ratio(name: str, value: float, target: float, hubs: int, floor: str | None = None) -> None:
     met = "met" if value <= target else "NOT met"
     _line(name, f"{value:12.2f}x   (target <= {target:.1f}x: {met})")
     targets.record(
@@ -176,6 +178,7 @@ def _ratio(name: str, value: float, target: float, hubs: int) -> None:
         f"<= {target:.1f}x",
         value <= target,
         f".venv/bin/python -m bench.batch --hubs {hubs} --no-naive",
+        floor=floor,
     )
 
 
@@ -223,8 +226,11 @@ def main(hubs: int | None = None, *, naive: bool = True) -> None:
             "DuckDB, one SQL query over the precomputed table", f"{d_seconds:12.2f} s {theirs:15,.0f} hubs/s"
         )
         _line("  peak memory (max RSS, largest run)", f"{max(r[1] for r in duck_runs):12,.0f} MB")
-        _ratio("hubcheck / I/O floor, end to end", seconds / f_seconds, FLOOR_TARGET, hubs)
-        _ratio("hubcheck / I/O floor, the job alone", job["seconds"] / f_seconds, FLOOR_TARGET, hubs)
+        # the same joins in DuckDB, with no checking at all, against the same floor
+        duck = f"DuckDB's SQL, unchecked: {d_seconds / f_seconds:.2f}x the floor"
+        _line("DuckDB / I/O floor, end to end", f"{d_seconds / f_seconds:12.2f}x")
+        _ratio("hubcheck / I/O floor, end to end", seconds / f_seconds, FLOOR_TARGET, hubs, duck)
+        _ratio("hubcheck / I/O floor, the job alone", job["seconds"] / f_seconds, FLOOR_TARGET, hubs, duck)
         _ratio("hubcheck / DuckDB, end to end", seconds / d_seconds, DUCKDB_TARGET, hubs)
         same = pl.read_parquet(out).select("device_id", "verdict").sort("device_id")
         base = pl.read_parquet(duck_out).select("device_id", "verdict").sort("device_id")
