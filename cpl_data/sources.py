@@ -8,11 +8,9 @@ memory holds one chunk whatever the file's size. The frames are raw (text cells 
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -25,11 +23,10 @@ from cpl_data.inventory import (
     require_columns,
     unreadable,
 )
+from cpl_data.kinds import InventoryKind, detect_kind
 from eligibility.errors import DataError
 
 __all__ = ["InventoryKind", "InventorySource", "detect_kind", "open_inventory"]
-
-InventoryKind = Literal["csv", "parquet", "duis"]
 
 
 @dataclass(frozen=True)
@@ -67,25 +64,6 @@ class InventorySource:
     def ignored_columns(self) -> tuple[str, ...]:
         """Columns the inventory has that hubcheck does not read."""
         return tuple(c for c in self.columns if c.strip().lower() not in INVENTORY_COLUMNS)
-
-
-def detect_kind(path: Path) -> InventoryKind:
-    """CSV, Parquet or DUIS, from the file's first bytes (a folder or a zip is DUIS responses).
-
-    Raises DataError when ``path`` does not exist or cannot be read.
-    """
-    if path.is_dir() or path.suffix.lower() == ".zip":
-        return "duis"
-    try:
-        with path.open("rb") as f:
-            head = f.read(512)
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror}; check the path") from exc
-    if head[:4] == b"PAR1":
-        return "parquet"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or zipfile.is_zipfile(path):
-        return "duis"
-    return "csv"
 
 
 def _projected(columns: list[str], wanted: Collection[str] = INVENTORY_COLUMNS) -> list[str]:

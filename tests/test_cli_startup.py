@@ -87,6 +87,25 @@ def test_check_without_a_snapshot_still_answers(sample_db: str) -> None:
     assert "sqlalchemy" in _loaded(code, sample_db)
 
 
+@pytest.mark.parametrize("name", ["missing.parquet", "missing-folder/"])
+def test_batch_refuses_a_missing_inventory_before_loading_the_engine(
+    sample_db: str, tmp_path: Path, name: str
+) -> None:
+    code = (
+        "import contextlib, io\n"
+        "from api.cli import main\n"
+        "err = io.StringIO()\n"
+        "with contextlib.redirect_stderr(err):\n"
+        "    code = main(['--db', sys.argv[1], 'batch', sys.argv[2], '-o', sys.argv[3]])\n"
+        "said = ' '.join(err.getvalue().split())  # as read, whatever the wrapping\n"
+        "assert code == 2, (code, said)\n"
+        "assert 'cannot read' in said and 'No such file' in said and 'check the path' in said, said"
+    )
+    loaded = _loaded(code, sample_db, str(tmp_path / name), str(tmp_path / "verdicts.parquet"))
+    assert [m for m in HEAVY if m in loaded] == []
+    assert not (tmp_path / "verdicts.parquet").exists()
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -103,6 +103,11 @@ def batch(
     ] = False,
 ) -> None:
     """Judge every hub of an inventory: one output row per hub, a summary at the end."""
+    from cpl_data.kinds import detect_kind
+
+    # a path that is missing or unreadable is refused now, before the engine and the batch
+    # machinery load (a second); Spark reads its own paths (s3a://, hdfs://, ...)
+    kind = None if engine_kind == "spark" else detect_kind(inventory)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from eligibility.engine import Engine, EngineSettings
@@ -128,11 +133,11 @@ def batch(
         return
     # the batch machinery (pyarrow, the job) is loaded by the command that uses it, not by --help
     from cpl_data.batch_job import CHUNK_ROWS, run_batch
-    from cpl_data.sources import detect_kind, open_inventory
+    from cpl_data.sources import open_inventory
 
     duis: DuisRead | None = None
     source: InventorySource
-    if detect_kind(inventory) == "duis":
+    if kind == "duis":
         # lxml and the schemas load only for DUIS input: every other batch starts faster
         from cpl_data.duis import duis_source
         from cpl_data.duis_schema import DuisSchemas, default_xsd_dir
@@ -140,7 +145,7 @@ def batch(
         schemas = DuisSchemas(xsd_dir or default_xsd_dir())
         source, duis = duis_source(inventory, schemas, side=status_dates, skip_invalid=skip_invalid)
     else:
-        source = open_inventory(inventory)
+        source = open_inventory(inventory, kind=kind)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
