@@ -108,6 +108,7 @@ def batch(
     # a path that is missing or unreadable is refused now, before the engine and the batch
     # machinery load (a second); Spark reads its own paths (s3a://, hdfs://, ...)
     kind = None if engine_kind == "spark" else detect_kind(inventory)
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from eligibility.engine import Engine, EngineSettings
