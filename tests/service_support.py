@@ -13,7 +13,18 @@ from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
 from cpl_data.inventory import read_inventory
 
-__all__ = ["DEMO_CSV", "NORTH", "SOUTH", "D", "Keys", "Server", "demo_store", "free_port", "served_demo"]
+__all__ = [
+    "CHECK_BODY",
+    "DEMO_CSV",
+    "NORTH",
+    "SOUTH",
+    "D",
+    "Keys",
+    "Server",
+    "demo_store",
+    "free_port",
+    "served_demo",
+]
 
 #: The install date the tests judge at (the sample CPL is issued 2026-10-15).
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
@@ -31,6 +42,17 @@ AMBER = "00-DB-12-34-56-78-90-B0"
 RED = "00-DB-12-34-56-78-90-C0"
 GPF_OF_GREEN = "00-DB-12-34-56-78-90-A1"
 SOUTH_HUB = "00-DB-12-34-56-78-90-D0"
+#: A well-formed ad-hoc check (``POST /v1/eligibility``): GREEN's model at 01000000, two hops
+#: below the window, Pending since 2026-03-01 -> ELIGIBLE_AFTER_UPGRADE at D.
+CHECK_BODY = {
+    "device_id": GREEN,
+    "manufacturer": "F0A1",
+    "model": "A1010100",
+    "firmware": "01000000",
+    "status": "Pending",
+    "status_since": "2026-03-01",
+    "install_date": D.isoformat(),
+}
 DEMO_CSV = f"""device_id,gpf_device_id,device_type,manufacturer,model,firmware,status,status_since,supplier
 {GREEN},{GPF_OF_GREEN},CHF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}
 {GPF_OF_GREEN},,GPF,F0A1,A1010100,03000000,Pending,2026-09-01,{NORTH}

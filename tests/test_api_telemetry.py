@@ -11,16 +11,7 @@ from fastapi.testclient import TestClient
 from opentelemetry import trace
 
 from api.app import Settings, create_app
-from tests.service_support import Keys
-
-CHECK = {
-    "manufacturer": "F0A1",
-    "model": "A1010100",
-    "firmware": "01000000",
-    "status": "Pending",
-    "status_since": "2026-03-01",
-    "install_date": "2026-11-28",
-}
+from tests.service_support import CHECK_BODY, Keys
 
 
 @pytest.mark.parametrize("on", [False, True], ids=["default-off", "asked-for"])
@@ -38,7 +29,7 @@ def test_requests_look_for_telemetry_providers_only_when_asked(
     _, keys = demo
     with TestClient(create_app(Settings(db=db_url, telemetry=on))) as client:
         health = client.get("/healthz")
-        check = client.post("/v1/eligibility", json=CHECK, headers=keys.auth("installer"))
+        check = client.post("/v1/eligibility", json=CHECK_BODY, headers=keys.auth("installer"))
     assert (health.status_code, check.status_code) == (200, 200), check.text
     assert check.json()["verdict"] == "ELIGIBLE_AFTER_UPGRADE"
     assert bool(looked) is on, looked

@@ -23,18 +23,9 @@ from hypothesis import strategies as st
 from api.app import Settings, create_app, hotpath
 from api.app.service import Service
 from api.store import Store
-from tests.service_support import Keys
+from tests.service_support import CHECK_BODY, Keys
 
 Demo = tuple[Store, Keys]
-GOOD = {
-    "device_id": "00-DB-12-34-56-78-90-A0",
-    "manufacturer": "F0A1",
-    "model": "A1010100",
-    "firmware": "01000000",
-    "status": "Pending",
-    "status_since": "2026-03-01",
-    "install_date": "2026-11-28",
-}
 
 
 @pytest.fixture
@@ -78,7 +69,7 @@ _TEXT = st.one_of(
     st.text(max_size=12),
 )
 _VALUE = st.one_of(_TEXT, st.none(), st.integers(-5, 5), st.booleans(), st.just([1]), st.just({"a": 1}))
-_FIELDS = [*GOOD, "device_type", "status_history", "tsat_install_end", "policy", "gpf", "unknown"]
+_FIELDS = [*CHECK_BODY, "device_type", "status_history", "tsat_install_end", "policy", "gpf", "unknown"]
 
 
 @st.composite
@@ -90,8 +81,8 @@ def bodies(draw: st.DrawFn) -> bytes:
     if shape == "number":
         return b"42"
     if shape == "broken":
-        return json.dumps(GOOD).encode()[: draw(st.integers(1, 40))]
-    body: dict[str, Any] = dict(GOOD)
+        return json.dumps(CHECK_BODY).encode()[: draw(st.integers(1, 40))]
+    body: dict[str, Any] = dict(CHECK_BODY)
     for name in draw(st.lists(st.sampled_from(_FIELDS), max_size=3)):
         action = draw(st.sampled_from(["set", "set", "drop"]))
         if action == "drop":
@@ -132,12 +123,12 @@ def test_the_fast_path_answers_good_bodies_and_leaves_bad_ones(
     fast, slow = pair
     _, keys = demo
     headers = {**keys.auth("installer"), "content-type": "application/json"}
-    good = json.dumps(GOOD).encode()
+    good = json.dumps(CHECK_BODY).encode()
     r = _post(fast, good, headers)
     assert r.status_code == 200
     assert r.json()["verdict"] == "ELIGIBLE_AFTER_UPGRADE"
     assert answered == [True]
-    bad = json.dumps({**GOOD, "firmware": "XYZ"}).encode()
+    bad = json.dumps({**CHECK_BODY, "firmware": "XYZ"}).encode()
     refused = _post(fast, bad, headers)
     assert answered == [True, False]  # tried, left to the route
     assert refused.status_code == 422
@@ -160,8 +151,8 @@ def test_keys_are_checked_as_the_route_checks_them(
     if auth is not None:
         headers["authorization"] = auth.format(key=keys.installer)
     got, want = (
-        _post(fast, json.dumps(GOOD).encode(), headers),
-        _post(slow, json.dumps(GOOD).encode(), headers),
+        _post(fast, json.dumps(CHECK_BODY).encode(), headers),
+        _post(slow, json.dumps(CHECK_BODY).encode(), headers),
     )
     _same(got, want)
     if auth == "bearer {key}":  # the scheme is case-blind on the route: answered there, not refused
@@ -175,9 +166,9 @@ def test_a_revoked_key_is_refused_at_once(pair: tuple[TestClient, TestClient], d
     fast, _ = pair
     store, keys = demo
     headers = {**keys.auth("installer"), "content-type": "application/json"}
-    assert _post(fast, json.dumps(GOOD).encode(), headers).status_code == 200  # the key is now cached
+    assert _post(fast, json.dumps(CHECK_BODY).encode(), headers).status_code == 200  # the key is now cached
     store.revoke_key(keys.installer)
-    assert _post(fast, json.dumps(GOOD).encode(), headers).status_code == 401
+    assert _post(fast, json.dumps(CHECK_BODY).encode(), headers).status_code == 401
 
 
 def test_bodies_past_the_bound_or_of_another_kind_take_the_route(
@@ -195,7 +186,7 @@ def test_bodies_past_the_bound_or_of_another_kind_take_the_route(
         ) as slow,
     ):
         auth = keys.auth("installer")
-        big = json.dumps({**GOOD, "status_history": "Pending:2026-01-01;" * 40}).encode()
+        big = json.dumps({**CHECK_BODY, "status_history": "Pending:2026-01-01;" * 40}).encode()
         assert len(big) > limit
         for client in (fast, slow):
             r = _post(client, big, {**auth, "content-type": "application/json"})
@@ -204,10 +195,13 @@ def test_bodies_past_the_bound_or_of_another_kind_take_the_route(
         # another content type, and a body without a declared length (chunked): the route's answers
         for kind in ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"):
             h = {**auth, "content-type": kind}
-            _same(_post(fast, json.dumps(GOOD).encode(), h), _post(slow, json.dumps(GOOD).encode(), h))
+            _same(
+                _post(fast, json.dumps(CHECK_BODY).encode(), h),
+                _post(slow, json.dumps(CHECK_BODY).encode(), h),
+            )
 
         def chunks() -> Iterator[bytes]:
-            yield json.dumps(GOOD).encode()
+            yield json.dumps(CHECK_BODY).encode()
 
         h = {**auth, "content-type": "application/json"}
         got = fast.post("/v1/eligibility", content=chunks(), headers=h)
@@ -223,7 +217,7 @@ def test_a_second_content_type_is_read_as_the_route_reads_it(
     # two Content-Type headers: the route reads the first; so must the fast path
     fast, slow = pair
     _, keys = demo
-    body = json.dumps(GOOD).encode()
+    body = json.dumps(CHECK_BODY).encode()
     for first, second in (("text/plain", "application/json"), ("application/json", "text/plain")):
         headers = [*keys.auth("installer").items(), ("content-type", first), ("content-type", second)]
         got = fast.post("/v1/eligibility", content=body, headers=headers)
