@@ -486,7 +486,9 @@ class _Job:
         query = evaluate(hubs.lazy(), table, self.policy, self.install_date, self.engine.settings)
         # in memory: a chunk is already in memory, and polars' streaming engine (its default) spent
         # ~10% more of the job's CPU on the same query (bench/batch.py)
-        out = query.select([*OUTPUT_COLUMNS, "reason_mask", _STOCK.alias("_stock")]).collect(engine="in-memory")
+        out = query.select([*OUTPUT_COLUMNS, "reason_mask", _STOCK.alias("_stock")]).collect(
+            engine="in-memory"
+        )
         counts = {(s, m): n for s, m, n in out.group_by("_stock", "reason_mask").len().iter_rows()}
         return out.drop("reason_mask", "_stock"), counts
 
