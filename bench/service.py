@@ -405,7 +405,7 @@ def _warm(url: str, workers: int, key: str, ids: list[str]) -> None:
 
 def _backend_rows(name: str, url: str, tmp: Path, seconds: int) -> None:
     url, key, ids = prepare(tmp, url, MATRIX_HUBS, MATRIX_ASKED)
-    every = "each request" if name == "SQLite" else "at most every 50 ms"
+    every = "at most every 5 ms" if name == "SQLite" else "at most every 50 ms"
     print(f"{name}: one read of the change counters ({every}) costs {probe_cost(url):.0f} µs", flush=True)
     get = tmp / f"get-{name}.lua"
     get.write_text(LUA % {"ids": ",".join(f'"{i}"' for i in ids), "key": key, "pace": ""})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from api.app.service import SQLITE_STALENESS_MS
 from api.store import Store
 from cpl_data.catalogue import read_catalogue
 from cpl_data.cpl import read_cpl
@@ -23,8 +25,16 @@ __all__ = [
     "Server",
     "demo_store",
     "free_port",
+    "past_the_bound",
     "served_demo",
 ]
+
+
+def past_the_bound() -> None:
+    """Wait out a service's default staleness bound on SQLite: its next request reads the store's
+    counters again, so it serves a commit made behind its back (by the test's own Store)."""
+    time.sleep(2 * SQLITE_STALENESS_MS / 1000)
+
 
 #: The install date the tests judge at (the sample CPL is issued 2026-10-15).
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"

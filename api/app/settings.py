@@ -31,8 +31,8 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         description="How long a worker may answer before it reads the store's change counters again "
-        "(default: every request on SQLite, a 10 µs read; 50 ms on a server database, whose read is "
-        "a network round trip). A commit elsewhere is served within this bound.",
+        "(default: 5 ms on SQLite, 50 ms on a server database, whose read is a network round trip; "
+        "0: every request). A commit made elsewhere is served within this bound.",
     )
     fast_paths: bool = Field(
         True,
