@@ -106,6 +106,23 @@ def test_batch_refuses_a_missing_inventory_before_loading_the_engine(
     assert not (tmp_path / "verdicts.parquet").exists()
 
 
+def test_batch_without_a_terminal_loads_no_progress_bar(sample_db: str, tmp_path: Path) -> None:
+    # --json, or stderr piped (as here): no bar is shown, so rich's progress machinery never loads
+    code = (
+        "import contextlib, io\n"
+        "from api.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    assert main(['--db', sys.argv[1], '--json', 'batch', sys.argv[2], '-o', sys.argv[3]]) == 0\n"
+        "assert json.loads(out.getvalue())['hubs'] > 0, out.getvalue()\n"
+        "assert 'rich.progress' not in sys.modules"
+    )
+    fleet = REPO / "sample" / "sample-fleet.csv"
+    loaded = _loaded(code, sample_db, str(fleet), str(tmp_path / "verdicts.parquet"))
+    assert "polars" in loaded  # the probe ran the job
+    assert (tmp_path / "verdicts.parquet").exists()
+
+
 @pytest.mark.parametrize(
     "args",
     [
