@@ -21,7 +21,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Final, TypeVar
 
-import numpy as np
 import polars as pl
 
 from eligibility.assessment import FIRMWARE_CODES, KEY
@@ -85,24 +84,40 @@ def reason_mask() -> pl.Expr:
 def _lookups() -> tuple[pl.Series, pl.Series]:
     """Per possible mask: its reasons (codes in order) and its verdict, built once (one row per mask).
 
-    Built with array operations: 2**14 masks of 14 codes each would take a second as Python lists.
+    Built with frame operations: 2**14 masks of 14 codes each would take a second as Python lists.
+    (Built from numpy arrays it cost the batch's first chunk numpy.ma's import, 30 ms.)
     """
     n = len(REASON_CODES)
-    masks = np.arange(1 << n, dtype=np.int64)
-    bits = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
-    rows, cols = np.nonzero(bits)  # row-major: each mask's codes in the table's order
-    codes = pl.Series(REASON_CODES, dtype=pl.Enum(REASON_CODES)).gather(cols)
-    lists = pl.DataFrame({"mask": rows, "code": codes}).group_by("mask", maintain_order=True).agg("code")
+    enum = pl.Enum(REASON_CODES)
+    masks = pl.DataFrame({"mask": pl.int_range(0, 1 << n, dtype=pl.Int64, eager=True)})
+    codes = pl.DataFrame(
+        {"code": pl.Series(REASON_CODES, dtype=enum), "bit": [1 << i for i in range(n)]},
+        schema={"code": enum, "bit": pl.Int64},
+    )
+    # every (mask, code) whose bit is set, each mask's codes in the table's order
+    lists = (
+        masks.join(codes, how="cross", maintain_order="left_right")
+        .filter(pl.col("mask") & pl.col("bit") != 0)
+        .group_by("mask", maintain_order=True)
+        .agg("code")
+    )
     reasons = (
-        pl.DataFrame({"mask": masks})
-        .join(lists, on="mask", how="left", maintain_order="left")
-        .select(pl.col("code").fill_null(pl.lit([], dtype=pl.List(pl.Enum(REASON_CODES)))).alias("reasons"))
+        masks.join(lists, on="mask", how="left", maintain_order="left")
+        .select(pl.col("code").fill_null(pl.lit([], dtype=pl.List(enum))).alias("reasons"))
         .to_series()
     )
     blocking = sum(1 << i for i, c in enumerate(REASON_CODES) if c in _BLOCKING)
     upgrade = 1 << REASON_CODES.index("UPGRADE_REQUIRED")
-    verdict = np.where(masks & blocking, 2, np.where(masks & upgrade, 1, 0))
-    return reasons, pl.Series("verdict", VERDICTS, dtype=pl.Enum(VERDICTS)).gather(verdict)
+    verdict = masks.select(
+        pl.when(pl.col("mask") & blocking != 0)
+        .then(pl.lit(VERDICTS[2]))
+        .when(pl.col("mask") & upgrade != 0)
+        .then(pl.lit(VERDICTS[1]))
+        .otherwise(pl.lit(VERDICTS[0]))
+        .cast(pl.Enum(VERDICTS))
+        .alias("verdict")
+    ).to_series()
+    return reasons, verdict
 
 
 #: The types of :data:`OUTPUT_COLUMNS` (``verdict`` an Enum, ``reasons`` a list of Enum codes).
