@@ -106,6 +106,30 @@ def test_batch_refuses_a_missing_inventory_before_loading_the_engine(
     assert not (tmp_path / "verdicts.parquet").exists()
 
 
+@pytest.mark.parametrize(("firmware", "exit_code"), [("03000000", 0), ("not-hex", 2)])
+def test_the_console_script_ends_without_a_last_collection(
+    sample_db: str, firmware: str, exit_code: int
+) -> None:
+    # as the console script: main() freezes the collector before it exits (the final collection
+    # took ~0.15 s after a batch), and the answer and the exit code are still what they were
+    code = (
+        "import atexit, gc, sys\n"
+        "from api.cli import main\n"
+        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "sys.argv = ['hubcheck', '--db', sys.argv[1], '--json', 'check', '--manufacturer', 'F0A1',"
+        " '--model', 'A1010100', '--firmware', sys.argv[2], '--install-date', '2026-11-01']\n"
+        "main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, sample_db, firmware], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == exit_code, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "frozen: True"
+    if exit_code == 0:
+        assert json.loads(done.stdout)["verdict"] == "ELIGIBLE"
+
+
 def test_batch_without_a_terminal_loads_no_progress_bar(sample_db: str, tmp_path: Path) -> None:
     # --json, or stderr piped (as here): no bar is shown, so rich's progress machinery never loads
     code = (
