@@ -372,8 +372,7 @@ class _Job:
         self.skip_invalid = skip_invalid
         self.summary = summary
         self.reporter = reporter
-        types = source.device_types
-        self.pairing = HubPairing(expect_gpf=types is None or types.get("GPF", 0) > 0)
+        self.pairing = HubPairing(expect_gpf=source.has_gpf is not False)
         self.seen = SeenDevices(expected=source.total_rows)
         self.table = pl.DataFrame(schema=ASSESSMENT_SCHEMA)
         self.masks: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}

@@ -300,11 +300,11 @@ def duis_source(
     def chunks(rows: int) -> Iterator[pl.DataFrame]:
         yield from frame.iter_slices(rows)
 
-    types = dict(frame.group_by("device_type").len().iter_rows()) if frame.height else {}
+    has_gpf = bool(frame.height) and bool(frame["device_type"].eq("GPF").any())
     origins = read.origins
 
     def locate(row: int) -> str | None:
         return origins[row - 2] if 2 <= row < len(origins) + 2 else None
 
-    source = InventorySource(path.name, "duis", frame.height, tuple(frame.columns), chunks, types, locate)
+    source = InventorySource(path.name, "duis", frame.height, tuple(frame.columns), chunks, has_gpf, locate)
     return source, read
