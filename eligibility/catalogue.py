@@ -25,7 +25,7 @@ MAX_IMAGE_SIZE = 1 << 30
 class CatalogueRelease(BaseModel):
     """What is known of one firmware release beyond the CPL."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, defer_build=True, extra="forbid")
 
     firmware: str
     stepping_stone: bool = False
@@ -56,7 +56,7 @@ class CatalogueRelease(BaseModel):
 class CatalogueModel(BaseModel):
     """The catalogue of one Device Model."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, defer_build=True, extra="forbid", populate_by_name=True)
 
     manufacturer: str
     model: str
@@ -103,7 +103,7 @@ class CatalogueModel(BaseModel):
 class Catalogue(BaseModel):
     """A whole catalogue: one part per Device Model."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, defer_build=True, extra="forbid", populate_by_name=True)
 
     name: str | None = None
     models: tuple[CatalogueModel, ...] = Field(default=(), alias="model")

@@ -99,7 +99,7 @@ SMETS1_WHY: Final = (
 class ChargingSettings(BaseModel):
     """Tariffs: the Stock Level Charge (not public: give it) and DP238's return charges (examples)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     #: GBP per hub per month; None when unknown (no money figures then).
     stock_charge_gbp_per_hub_month: float | None = Field(default=None, ge=0)
@@ -111,7 +111,7 @@ class ChargingSettings(BaseModel):
 class ChargingTotals(BaseModel):
     """The counts for one supplier (or, with ``supplier`` None, for all)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     supplier: str | None
     stock: int

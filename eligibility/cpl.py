@@ -53,7 +53,7 @@ CPL_DEVICE_TYPES: tuple[str, ...] = (
 class CplEntry(BaseModel):
     """One CPL entry, with the dates the Version Control notes give it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     number: int
     status: EntryStatus
@@ -110,7 +110,7 @@ class CplEntry(BaseModel):
 class CplIssue(BaseModel):
     """One issued version of the CPL, from its Version Control sheet."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     version: str
     issued_on: date
@@ -120,7 +120,7 @@ class CplIssue(BaseModel):
 class Cpl(BaseModel):
     """One imported CPL file: its version, issue date, entries and history."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     version: str
     issued_on: date

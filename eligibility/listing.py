@@ -23,7 +23,7 @@ __all__ = ["EntryListing", "ModelListing", "VersionListing", "model_listing"]
 class EntryListing(BaseModel):
     """One CPL entry of a version."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     number: str
     status: str
@@ -39,7 +39,7 @@ class EntryListing(BaseModel):
 class VersionListing(BaseModel):
     """One firmware version of the model, in release order."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     firmware: str
     display: str
@@ -66,7 +66,7 @@ class VersionListing(BaseModel):
 class ModelListing(BaseModel):
     """Every firmware version of a Device Model with the window at ``date``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     manufacturer: str
     model: str

@@ -29,7 +29,7 @@ __all__ = ["NoPlan", "PlanHop", "UpgradePlan", "find_plan"]
 class PlanHop(BaseModel):
     """One over-the-air update: from one version to a later one, and the rule that allows it."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(frozen=True, defer_build=True, populate_by_name=True, serialize_by_alias=True)
 
     from_: str = Field(alias="from")
     to: str
@@ -43,7 +43,7 @@ class PlanHop(BaseModel):
 class UpgradePlan(BaseModel):
     """The hops from ``source`` to ``target`` (a window member, ``target_role`` N, N-1 or N+1)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     source: str
     target: str
@@ -55,7 +55,7 @@ class UpgradePlan(BaseModel):
 class NoPlan(BaseModel):
     """Why no plan exists: what is reachable, and every constraint that blocks the window."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     source: str
     reachable: tuple[str, ...]

@@ -34,7 +34,7 @@ __all__ = ["Policy", "PolicyStep", "PolicyTimeline", "as_timeline", "parse_polic
 class PolicyStep(BaseModel):
     """One policy and the date it comes into force (None: in force from the start)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: date | None
     policy: HousekeepingPolicy
@@ -43,7 +43,7 @@ class PolicyStep(BaseModel):
 class PolicyTimeline(BaseModel):
     """The housekeeping policy in force from each date; ``name`` is its text form."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     steps: tuple[PolicyStep, ...]

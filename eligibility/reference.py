@@ -21,7 +21,7 @@ __all__ = ["Reference", "ReferenceInfo"]
 class ReferenceInfo(BaseModel):
     """Which reference data a result was computed from (for evidence)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     cpl_version: str
     cpl_issued_on: str

@@ -85,7 +85,7 @@ LEGEND: dict[str, str] = {
 class PolicyOutcome(BaseModel):
     """One row of the policy comparison table, over the whole horizon."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     policy: str
     description: str
@@ -106,7 +106,7 @@ class PolicyOutcome(BaseModel):
 class RiskSummary(BaseModel):
     """What the report covers, the fleet's stranding outlook, and the policy comparison."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: date
     months: int

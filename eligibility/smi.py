@@ -93,7 +93,7 @@ def parse_device_type(text: str, *, field: str = "device_type") -> str:
 class StatusChange(BaseModel):
     """One step of a device's SMI status history: the status, and from when (if known)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: str
     since: date | None = None
@@ -130,7 +130,7 @@ def parse_history(text: str, *, field: str = "status_history") -> tuple[StatusCh
 class HousekeepingPolicy(BaseModel):
     """A housekeeping rule: remove Pending devices after ``months``, except those exempt."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     months: int = 12

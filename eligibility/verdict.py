@@ -113,7 +113,7 @@ class Reason:
 class DeviceRecord(BaseModel):
     """One SMI device of a hub (the CHF, or its GPF): its status and when it was set."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     device_id: str | None = None
     device_type: str = "CHF"
@@ -150,7 +150,7 @@ class DeviceRecord(BaseModel):
 class Hub(BaseModel):
     """What is known of one Communications Hub: its Device Model, firmware and SMI records."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     manufacturer: str
     model: str

@@ -21,7 +21,7 @@ __all__ = ["Window", "support_window"]
 class Window(BaseModel):
     """The versions production supports at ``date``; ``older`` is N-1, N-2 ... nearest first."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     date: date
     n: str | None

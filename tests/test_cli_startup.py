@@ -70,6 +70,27 @@ def test_check_with_a_snapshot_opens_no_store(sample_db: str) -> None:
     assert [m for m in HEAVY if m in loaded] == []
 
 
+def test_check_builds_only_the_models_it_uses(sample_db: str) -> None:
+    # the models defer their validators to first use (defer_build): a check of a hub in its window
+    # builds the reference data's, never the charging, risk or listing ones (~35 ms of start-up)
+    code = (
+        _check("03000000") + "\nimport pydantic\nfrom eligibility import charging, listing, risk, verdict\n"
+        "def built(*modules):\n"
+        "    return sorted(c.__name__ for m in modules for c in vars(m).values() if isinstance(c, type)"
+        " and issubclass(c, pydantic.BaseModel) and c.__module__ == m.__name__ and c.__pydantic_complete__)\n"
+        "print(json.dumps([built(verdict), built(charging, listing, risk)]), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import json, sys\n" + code, sample_db],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    used, unused = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "Hub" in used  # the probe sees what was built
+    assert unused == []
+
+
 def test_check_builds_the_upgrade_graph_only_for_a_plan(sample_db: str) -> None:
     # 01000000 is outside the window: the plan is found on networkx's graph, and nothing else heavy loads
     loaded = _loaded(_check("01000000"), sample_db)
