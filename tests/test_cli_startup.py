@@ -27,17 +27,22 @@ from tests.conftest import REPO
 HEAVY = ("polars", "numpy", "pyarrow", "networkx", "matplotlib", "sqlalchemy", "alembic", "duckdb")
 
 
+def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` (after ``import json, sys``) run by a fresh interpreter in the repository, with
+    ``args`` as its arguments and no HUBCHECK_DB of the caller's."""
+    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
+    return subprocess.run(
+        [sys.executable, "-c", "import json, sys\n" + code, *args],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 def _loaded(code: str, *args: str) -> list[str]:
     """The top-level packages a fresh interpreter has loaded after running ``code``."""
-    probe = (
-        "import json, sys\n"
-        + code
-        + "\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    done = _python(
+        code + "\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)", *args
     )
-    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
+    assert done.returncode == 0, done.stderr  # a probe's own failure, said as such
     last = done.stderr.strip().splitlines()[-1]
     loaded = json.loads(last)
     assert isinstance(loaded, list)
@@ -80,11 +85,7 @@ def test_check_builds_only_the_models_it_uses(sample_db: str) -> None:
         " and issubclass(c, pydantic.BaseModel) and c.__module__ == m.__name__ and c.__pydantic_complete__)\n"
         "print(json.dumps([built(verdict), built(charging, listing, risk)]), file=sys.stderr)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
-    done = subprocess.run(
-        [sys.executable, "-c", "import json, sys\n" + code, sample_db],
-        cwd=REPO, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    done = _python(code, sample_db)
     assert done.returncode == 0, done.stderr
     used, unused = json.loads(done.stderr.strip().splitlines()[-1])
     assert "Hub" in used  # the probe sees what was built
@@ -134,17 +135,14 @@ def test_the_console_script_ends_without_a_last_collection(
     # as the console script: main() freezes the collector before it exits (the final collection
     # took ~0.15 s after a batch), and the answer and the exit code are still what they were
     code = (
-        "import atexit, gc, sys\n"
+        "import atexit, gc\n"
         "from api.cli import main\n"
         "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0, file=sys.stderr))\n"
         "sys.argv = ['hubcheck', '--db', sys.argv[1], '--json', 'check', '--manufacturer', 'F0A1',"
         " '--model', 'A1010100', '--firmware', sys.argv[2], '--install-date', '2026-11-01']\n"
         "main()"
     )
-    env = {k: v for k, v in os.environ.items() if k != "HUBCHECK_DB"}
-    done = subprocess.run(
-        [sys.executable, "-c", code, sample_db, firmware], cwd=REPO, env=env, capture_output=True, text=True
-    )
+    done = _python(code, sample_db, firmware)
     assert done.returncode == exit_code, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "frozen: True"
     if exit_code == 0:
